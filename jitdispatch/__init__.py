@@ -1,0 +1,40 @@
+"""jitdispatch: kernels written once in Python, compiled by Numba for where the data is.
+
+The target (CPU or CUDA) is chosen at call time from the arguments; see
+``docs/dispatch.rst``. Importing this package imports neither Numba's CUDA support, CuPy,
+torch nor Dask.
+"""
+
+from ._api import asarray, elementwise, empty, explain, func, kernel
+from ._config import set_trace
+from ._kernel import local
+from ._targets.cpu import serial
+from .errors import (
+    CacheWarning,
+    DeviceMismatchError,
+    JitDispatchError,
+    LaunchError,
+    TargetUnavailableError,
+    UnsupportedArgumentError,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CacheWarning",
+    "DeviceMismatchError",
+    "JitDispatchError",
+    "LaunchError",
+    "TargetUnavailableError",
+    "UnsupportedArgumentError",
+    "__version__",
+    "asarray",
+    "elementwise",
+    "empty",
+    "explain",
+    "func",
+    "kernel",
+    "local",
+    "serial",
+    "set_trace",
+]

@@ -1,0 +1,116 @@
+"""The decorators of the public API."""
+
+from ._elementwise import Elementwise
+from ._kernel import Func, Kernel
+
+
+def kernel(fn):
+    """Make an index-space kernel from a plain Python function.
+
+    The function's leading parameters are indices, one per dimension of the launch range;
+    the rest are the arguments. Calling the kernel runs the body once per index of
+    ``ndrange``, compiled for where the arguments live::
+
+        @jd.kernel
+        def saxpy(i, a, x, y, out):
+            out[i] = a * x[i] + y[i]
+
+        saxpy(2.0, x, y, out, ndrange=x.shape)
+
+    Keywords of the call: ``ndrange`` (required: an int or a tuple of ints),
+    ``target`` (``"cpu"`` or ``"cuda"``: force a target; never copies), and on CUDA
+    ``stream`` (any stream object or handle) and ``blocksize`` (threads per block).
+
+    The body may call ``math`` functions, ``jd.func`` helpers, Numba-compiled functions and
+    ``jd.local.array``. Writes to read-only arrays, unsupported dtypes and a wrong
+    ``ndrange`` raise errors naming the kernel and the argument.
+    """
+    return Kernel(fn)
+
+
+def elementwise(fn):
+    """Make a broadcasting, ufunc-like function from a scalar Python function.
+
+    ``f(*arrays, out=None, target=None)`` broadcasts its operands, allocates the result in
+    the inputs' library and on their device (CuPy in, CuPy out; torch in, torch out;
+    Dask in, lazy Dask out), or writes into ``out``. Result dtypes follow NumPy's
+    promotion of the inputs unless the function returns another kind of number.
+    """
+    return Elementwise(fn)
+
+
+def func(fn):
+    """Make a helper callable from kernel bodies, compiled for the calling kernel's target."""
+    return Func(fn)
+
+
+def explain(fn, *args, **kwargs):
+    """Explain how ``fn(*args, **kwargs)`` would be dispatched; nothing is run.
+
+    Returns a printable :class:`~jitdispatch.Explanation`: the target and why, the device,
+    the stream, the launch configuration, the compiled signature and the cache state
+    ("in memory", "on disk" or "compile on first call"). ``fn`` is a function made by
+    :func:`kernel` or :func:`elementwise`; the arguments are those of the call.
+    """
+    from ._explain import explain as _explain
+
+    return _explain(fn, *args, **kwargs)
+
+
+def _where(like, who):
+    from . import _arrays, _dispatch
+
+    info = _arrays.describe(like)
+    if info is None or info is _arrays.SEQUENCE:
+        raise TypeError(f"{who}: `like` must be an array, got {type(like).__name__}")
+    target, device_id, _ = _dispatch.choose(who, ["like"], [like], [info])
+    return info, target, device_id
+
+
+def empty(shape, dtype, like):
+    """An uninitialised array of ``shape`` and ``dtype`` in ``like``'s library and device.
+
+    NumPy in, NumPy out; CuPy in, CuPy out on the same GPU; torch in, torch out on the
+    same device; numba device arrays in, numba device arrays out.
+    """
+    import numpy as np
+
+    info, target, device_id = _where(like, "jitdispatch.empty")
+    if info.device == "dask":
+        raise TypeError("jitdispatch.empty: `like` is a Dask array; allocate per chunk instead")
+    shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    return target.empty(shape, np.dtype(dtype), like, info, device_id)[1]
+
+
+def asarray(obj, like, dtype=None):
+    """``obj`` as an array of ``like``'s library and device.
+
+    Arrays already there are returned unchanged (no copy unless ``dtype`` differs). Host
+    data (sequences, NumPy arrays) given for a device ``like`` is copied to the device:
+    that is the one copy this function exists to make, for small parameters such as
+    weights. Device data for a host ``like`` raises DeviceMismatchError: jitdispatch
+    never copies from a device to the host on its own.
+    """
+    import numpy as np
+
+    from . import _arrays
+    from .errors import DeviceMismatchError
+
+    info, target, device_id = _where(like, "jitdispatch.asarray")
+    here = _arrays.describe(obj)
+    if here is not None and here is not _arrays.SEQUENCE and here.device == info.device:
+        if dtype is None or np.dtype(str(obj.dtype).replace("torch.", "")) == np.dtype(dtype):
+            return obj
+        return obj.astype(dtype) if hasattr(obj, "astype") else obj.to(empty(0, dtype, like).dtype)
+    if here is not None and here is not _arrays.SEQUENCE and here.device != "cpu":
+        raise DeviceMismatchError(
+            f"jitdispatch.asarray: the data is {here.describe(obj)} but `like` is "
+            f"{info.describe(like)}; jitdispatch never copies from a device to the host on "
+            "its own: call .get() / .cpu() yourself"
+        )
+    host = np.asarray(_arrays.host_view(obj, here) if here not in (None, _arrays.SEQUENCE) else obj)
+    if dtype is not None:
+        host = host.astype(dtype, copy=False)
+    if info.device == "cpu":
+        return _arrays.host_result(host, info)
+    return target.asarray(host, like, info, device_id)

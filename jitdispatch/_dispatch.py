@@ -1,0 +1,74 @@
+"""All array arguments -> one target and device, or DeviceMismatchError.
+
+Rules (``docs/dispatch.rst`` explains them to users):
+
+* host arrays (NumPy, torch CPU tensors, CPU DLPack objects) -> ``cpu``;
+* device arrays (CuPy, torch CUDA tensors, numba device arrays, anything with
+  ``__cuda_array_interface__``, CUDA DLPack objects) -> ``cuda`` on the device holding them;
+* scalars and sequences take no part in the choice;
+* arguments in different places are an error naming each one: nothing is copied;
+* ``target=`` forces a target but still refuses arrays in the wrong memory (the CUDA
+  simulator, whose device memory is host memory, is the one exception).
+"""
+
+from . import _arrays, _targets
+from .errors import DeviceMismatchError, UnsupportedArgumentError
+
+TARGET_NAMES = ("cpu", "cuda")
+
+
+def _place(info):
+    return "cpu" if info.device == "cpu" else "cuda"
+
+
+def choose(who, names, objs, infos, target=None):
+    """Return ``(target_module, device_id, like)``; ``like`` is the first array's index."""
+    if target is not None and target not in TARGET_NAMES:
+        raise ValueError(f"{who}: unknown target {target!r}; choose one of {TARGET_NAMES}")
+    found = []
+    for name, obj, info in zip(names, objs, infos, strict=True):
+        if info is None or info is _arrays.SEQUENCE:
+            continue
+        if info.device == "dask":
+            raise UnsupportedArgumentError(
+                f"{who}: argument `{name}` is a Dask array; a kernel takes in-memory arrays. "
+                "Run it per chunk with dask.array.map_blocks, or use a jitdispatch function "
+                "that accepts Dask arrays (jd.elementwise functions and jitdispatch.ndimage do)."
+            )
+        found.append((name, obj, info))
+    if not found:
+        return _targets.get(target or "cpu"), None, None
+    places = {_place(info) for _, _, info in found}
+    devices = {info.device_id for _, _, info in found if info.device == "cuda"}
+    devices.discard(None)
+    if len(places) > 1 or len(devices) > 1:
+        listing = "; ".join(f"`{n}` is {i.describe(o)}" for n, o, i in found)
+        raise DeviceMismatchError(
+            f"{who}: arguments are on different devices: {listing}. jitdispatch never copies "
+            "between devices; move them to one device first (for example cupy.asarray(x) "
+            "to go to the GPU, or x.get() / tensor.cpu() to come back)."
+        )
+    place = places.pop()
+    device_id = devices.pop() if devices else None
+    like = next(k for k, info in enumerate(infos) if info is not None and info is not _arrays.SEQUENCE)
+    if target is None or target == place:
+        chosen = place
+    elif target == "cuda" and _targets.get("cuda").is_simulator():
+        chosen = "cuda"  # the simulator's device memory is host memory
+    else:
+        listing = "; ".join(f"`{n}` is {i.describe(o)}" for n, o, i in found)
+        raise DeviceMismatchError(
+            f"{who}: target={target!r} was asked for, but {listing}. jitdispatch never copies "
+            f"between host and device; pass arrays that live where the {target} target runs."
+        )
+    return _targets.get(chosen), device_id, like
+
+
+def reason(names, objs, infos, target, forced):
+    """One line saying why this target was chosen."""
+    if forced:
+        return f"target={forced!r} was asked for"
+    for name, obj, info in zip(names, objs, infos, strict=True):
+        if info is not None and info is not _arrays.SEQUENCE:
+            return f"argument `{name}` is {info.describe(obj)}"
+    return "no array arguments: the CPU runs scalar-only launches"

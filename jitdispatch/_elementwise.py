@@ -1,0 +1,279 @@
+"""``jd.elementwise``: a scalar function becomes a broadcasting, ufunc-like function.
+
+The scalar function is wrapped in a generated index-space kernel (one per number of
+dimensions and pattern of array/scalar arguments), so everything a ``Kernel`` does
+(target choice, caching, CUDA launch) applies unchanged.
+
+Result dtype: NumPy's promotion of the inputs (``numpy.result_type``, Python scalars
+weak), unless the function returns another kind of number (a comparison returns bool,
+``math.sqrt`` of integers a float): then the function's own return type is used.
+"""
+
+import threading
+
+import numpy as np
+
+from . import _arrays, _cache, _config, _dispatch
+from ._kernel import Func, Kernel, _trace
+from .errors import UnsupportedArgumentError
+
+_ndarray = np.ndarray
+_lock = threading.RLock()
+# bool < integer < floating < complex; signed and unsigned integers are one family.
+_FAMILY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+
+
+def _index(ndim):
+    return "()" if ndim == 0 else ", ".join(f"i{d}" for d in range(ndim))
+
+
+def _make_body(name, ndim, pattern, func):
+    idx = [f"i{d}" for d in range(ndim)]
+    params = [f"a{k}" for k in range(len(pattern))]
+    sub = "[" + _index(ndim) + "]"
+    operands = ", ".join(p + sub if is_array else p for p, is_array in zip(params, pattern, strict=True))
+    source = (
+        f"def {name}({', '.join(idx + params + ['out'])}):\n"
+        f"    out{sub} = f({operands})\n"
+    )
+    namespace = {"f": func}
+    exec(compile(source, f"<jitdispatch elementwise {name}>", "exec"), namespace)
+    return namespace[name]
+
+
+class Elementwise:
+    """A broadcasting function built from a scalar one; see :func:`jitdispatch.elementwise`."""
+
+    def __init__(self, py_func):
+        self.func = Func(py_func)
+        self.py_func = py_func
+        self.__name__ = py_func.__name__
+        self.__qualname__ = py_func.__qualname__
+        self.__doc__ = py_func.__doc__
+        self.__module__ = py_func.__module__
+        self.__wrapped__ = py_func
+        self.nin = py_func.__code__.co_argcount
+        self._kernels = {}  # (ndim, pattern) -> Kernel
+        self._fast = {}  # (ndim, dtypes/types) -> (launcher, result dtype)
+        self._dtypes = {}
+
+    def __repr__(self):
+        return f"<jitdispatch.elementwise {self.__qualname__}>"
+
+    def kernel(self, ndim, pattern):
+        key = (ndim, pattern)
+        kern = self._kernels.get(key)
+        if kern is None:
+            with _lock:
+                kern = self._kernels.get(key)
+                if kern is None:
+                    tag = "".join("a" if p else "s" for p in pattern)
+                    body = _make_body(f"{self.__name__}_ew{ndim}{tag}", ndim, pattern, self.func)
+                    kern = Kernel(body, written={"out"})
+                    self._kernels[key] = kern
+        return kern
+
+    # -- result dtype
+    def result_dtype(self, operands):
+        """The dtype of ``self(*operands)`` for arrays and Python scalars in ``operands``."""
+        key = tuple(_operand_key(op) for op in operands)
+        dtype = self._dtypes.get(key)
+        if dtype is None:
+            dtype = self._infer(key, operands)
+            self._dtypes[key] = dtype
+        return dtype
+
+    def _infer(self, key, operands):
+        promoted = np.result_type(*[op if _is_scalar(op) else op.dtype for op in operands])
+        table_key = "ew_" + self.func._jd_fingerprint()
+        types_key = ",".join(map(str, key))
+        known = _cache.dtype_table(table_key).get(types_key)
+        if known is not None:
+            return np.dtype(known)
+        returned = self._returned_dtype(operands)
+        if returned is None or _FAMILY.get(returned.kind) == _FAMILY.get(promoted.kind):
+            dtype = promoted
+        else:
+            dtype = returned
+        _cache.remember_dtype(table_key, types_key, dtype.str)
+        return dtype
+
+    def _returned_dtype(self, operands):
+        import numba
+        from numba.np.numpy_support import as_dtype
+
+        from ._targets import cpu
+
+        argtypes = []
+        for op in operands:
+            if _is_scalar(op):
+                argtypes.append(numba.typeof(op))
+            else:
+                argtypes.append(numba.from_dtype(np.dtype(op.dtype)))
+        dispatcher = self.func._jd_resolve(cpu)
+        try:
+            dispatcher.compile(tuple(argtypes))
+            sig = next(s for s in dispatcher.nopython_signatures if s.args == tuple(argtypes))
+            return as_dtype(sig.return_type)
+        except Exception as exc:
+            if _config.trace:
+                _config.log("%s: return type not inferred on the CPU (%s)", self.__name__, exc)
+            return None
+
+    # -- calls
+    def __call__(self, *args, out=None, target=None, **options):
+        if len(args) != self.nin:
+            raise TypeError(f"{self.__name__}() takes {self.nin} arguments but {len(args)} were given")
+        if out is None and target is None and not options:
+            # Hot path: NumPy arrays of one shape and Python scalars, seen before.
+            shape = None
+            key = []
+            for a in args:
+                t = type(a)
+                if t is _ndarray:
+                    if shape is None:
+                        shape = a.shape
+                    elif a.shape != shape:
+                        break
+                    key.append(a.dtype)
+                elif t is float or t is int or t is bool:
+                    key.append(t)
+                else:
+                    break
+            else:
+                if shape is not None:
+                    key.append(len(shape))
+                    key = tuple(key)
+                    fast = self._fast.get(key)
+                    if fast is not None and not _config.trace:
+                        launcher, dtype = fast
+                        res = np.empty(shape, dtype)
+                        work = 1
+                        for n in shape:
+                            work *= n
+                        if work < launcher.threshold:
+                            launcher.serial(*shape, *args, res)
+                        else:
+                            launcher(shape, args + (res,))
+                        return res
+                    return self._call(args, None, None, options, fast_key=key)
+        return self._call(args, out, target, options)
+
+    def _call(self, args, out, target, options, fast_key=None):
+        names = [f"x{k + 1}" for k in range(len(args))] + ["out"]
+        objs = list(args) + ([out] if out is not None else [])
+        infos = [_arrays.describe(a) for a in objs]
+        if any(i is not None and i is not _arrays.SEQUENCE and i.device == "dask" for i in infos):
+            return self._dask(args, out, target, options)
+        tgt, device_id, like = _dispatch.choose(
+            f"elementwise {self.__qualname__}", names[: len(objs)], objs, infos, target
+        )
+        like_obj = objs[like] if like is not None else None
+        like_info = infos[like] if like is not None else None
+        operands = []
+        for obj, info in zip(args, infos, strict=True):
+            if info is _arrays.SEQUENCE:
+                obj = tgt.asarray(obj, like_obj, like_info, device_id)
+                info = _arrays.describe(obj)
+            if info is not None:
+                bad = _BAD.get(getattr(obj.dtype, "kind", None))
+                if bad:
+                    raise UnsupportedArgumentError(
+                        f"elementwise {self.__qualname__}: an argument has dtype {obj.dtype} ({bad}); "
+                        "pass bool, integer, floating or complex arrays"
+                    )
+                obj = tgt.prepare(obj, info)
+            operands.append(obj)
+        shape = _broadcast_shape([op.shape for op in operands if not _is_scalar(op)])
+        dtype = self.result_dtype([op if _is_scalar(op) else _DtypeOnly(op.dtype) for op in operands])
+        pattern = tuple(not _is_scalar(op) for op in operands)
+        operands = [op if _is_scalar(op) else tgt.broadcast(op, shape) for op in operands]
+        if out is None:
+            res, public = tgt.empty(shape, dtype, like_obj, like_info, device_id)
+        else:
+            out_info = infos[-1]
+            if out_info is None or out_info is _arrays.SEQUENCE:
+                raise TypeError(f"{self.__name__}: out must be an array, got {type(out).__name__}")
+            if tuple(out.shape) != shape:
+                raise ValueError(
+                    f"{self.__name__}: out has shape {tuple(out.shape)} but the inputs broadcast "
+                    f"to {shape}"
+                )
+            res = tgt.prepare(out, out_info)
+            if not np.can_cast(dtype, res.dtype, "same_kind"):
+                raise TypeError(
+                    f"{self.__name__}: cannot cast the result from {dtype} to out's dtype "
+                    f"{res.dtype} with casting rule 'same_kind'"
+                )
+            public = out
+        kern = self.kernel(len(shape), pattern)
+        if _config.trace:
+            why = _dispatch.reason(names, objs, infos, tgt.name, target)
+            _trace(self.__qualname__, tgt.name, why, device_id)
+        launcher = kern.launcher(tgt, len(operands) + 1)
+        if tgt.name != "cpu":
+            options = tgt.resolve_options(objs, infos, device_id, options)
+        elif options:
+            raise TypeError(f"{self.__name__}: unexpected options {sorted(options)} for the CPU")
+        try:
+            launcher(shape, tuple(operands) + (res,), device_id, options)
+        except Exception as exc:
+            kern._diagnose(exc, tuple(operands) + (res,), len(operands) + 1)
+            raise
+        if fast_key is not None and tgt.name == "cpu":
+            self._fast[fast_key] = (launcher, dtype)
+        return public
+
+    def _dask(self, args, out, target, options):
+        if out is not None:
+            raise TypeError(f"{self.__name__}: out= is not supported with Dask arrays")
+        from dask.array.core import elemwise
+
+        metas = [a if _is_scalar(a) else _DtypeOnly(a.dtype) for a in args]
+        dtype = self.result_dtype(metas)
+
+        def block(*blocks):
+            return self(*blocks, target=target, **options)
+
+        return elemwise(block, *args, dtype=dtype, name=f"jd-{self.__name__}")
+
+    # -- ahead of time
+    def compile_ptx(self, *args, cc=(9, 0)):
+        """PTX of the CUDA kernel for operands like ``args`` (host examples; no GPU needed)."""
+        shape = _broadcast_shape([np.shape(a) for a in args if not _is_scalar(a)])
+        pattern = tuple(not _is_scalar(a) for a in args)
+        dtype = self.result_dtype([a if _is_scalar(a) else _DtypeOnly(a.dtype) for a in args])
+        examples = [a if _is_scalar(a) else np.broadcast_to(a, shape) for a in args]
+        return self.kernel(len(shape), pattern).compile_ptx(*examples, np.empty(shape, dtype), cc=cc)
+
+
+_BAD = {"O": "object", "U": "string", "S": "bytes", "V": "void/structured"}
+
+
+class _DtypeOnly:
+    """Stands for an array when only its dtype matters."""
+
+    __slots__ = ("dtype",)
+
+    def __init__(self, dtype):
+        self.dtype = np.dtype(str(dtype)) if not isinstance(dtype, np.dtype) else dtype
+
+
+def _is_scalar(obj):
+    return isinstance(obj, (bool, int, float, complex, np.generic))
+
+
+def _operand_key(op):
+    return type(op).__name__ if _is_scalar(op) and not isinstance(op, np.generic) else np.dtype(
+        op.dtype
+    ).str
+
+
+def _broadcast_shape(shapes):
+    try:
+        return tuple(np.broadcast_shapes(*[tuple(s) for s in shapes])) if shapes else ()
+    except ValueError:
+        raise ValueError(
+            "operands could not be broadcast together with shapes "
+            + " ".join(str(tuple(s)) for s in shapes)
+        ) from None

@@ -1,0 +1,137 @@
+"""``jd.explain``: what a call would do, without running it.
+
+Reports the target and why, the device, the stream, the launch configuration, the
+compiled signature and whether the code is in memory, on disk or still to be compiled.
+"""
+
+from dataclasses import dataclass, fields
+
+from . import _arrays, _cache, _dispatch
+from ._elementwise import Elementwise, _broadcast_shape, _DtypeOnly, _is_scalar
+from ._kernel import Kernel, signature
+
+
+@dataclass
+class Explanation:
+    """The answer of :func:`jitdispatch.explain`; ``str()`` gives a printable report."""
+
+    function: str
+    target: str
+    reason: str
+    device: str
+    stream: str
+    launch: str
+    signature: str
+    cache: str
+
+    def __str__(self):
+        width = max(len(f.name) for f in fields(self))
+        return "\n".join(f"{f.name:<{width}}  {getattr(self, f.name)}" for f in fields(self))
+
+
+def explain(fn, *args, **kwargs):
+    """Explain how ``fn(*args, **kwargs)`` would be dispatched; nothing is run or compiled.
+
+    Parameters
+    ----------
+    fn : kernel or elementwise function
+        A function made by :func:`jitdispatch.kernel` or :func:`jitdispatch.elementwise`.
+    *args, **kwargs
+        The arguments of the call, exactly as they would be passed (``ndrange=`` for a
+        kernel, ``out=`` for an elementwise function, ``target=`` for either).
+
+    Returns
+    -------
+    Explanation
+        Printable; its fields are target, reason, device, stream, launch, signature and
+        cache ("in memory", "on disk", or "compile on first call").
+    """
+    target = kwargs.pop("target", None)
+    if isinstance(fn, Kernel):
+        ndrange = kwargs.pop("ndrange")
+        names = fn.arg_names(len(args))
+        objs = list(args)
+        shape = fn.shape(ndrange, len(args))
+        kern, nargs = fn, len(args)
+    elif isinstance(fn, Elementwise):
+        out = kwargs.pop("out", None)
+        names = [f"x{k + 1}" for k in range(len(args))] + (["out"] if out is not None else [])
+        objs = list(args) + ([out] if out is not None else [])
+        shape = _broadcast_shape([_shape(a) for a in args if not _is_scalar(a)])
+        pattern = tuple(not _is_scalar(a) for a in args)
+        kern, nargs = fn.kernel(len(shape), pattern), len(args) + 1
+    else:
+        raise TypeError(
+            f"explain() takes a function made by jd.kernel or jd.elementwise, got {fn!r}"
+        )
+    infos = [_arrays.describe(a) for a in objs]
+    tgt, device_id, _like = _dispatch.choose(fn.__qualname__, names, objs, infos, target)
+    options = kwargs
+    if tgt.name != "cpu":
+        tgt.check_available()
+        options = tgt.resolve_options(objs, infos, device_id, kwargs)
+    launch = tgt.describe_launch(shape, infos, device_id, options)
+    examples = _examples(fn, args, objs, infos, shape)
+    sig = signature(examples, len(shape)) if tgt.name == "cpu" else None
+    return Explanation(
+        function=f"{type(fn).__name__.lower()} {fn.__qualname__}",
+        target=tgt.name,
+        reason=_dispatch.reason(names, objs, infos, tgt.name, target),
+        device=launch["device"],
+        stream=launch["stream"],
+        launch=launch["launch"],
+        signature=_format_sig(sig, examples, len(shape)),
+        cache=_cache_state(kern, tgt, nargs, sig),
+    )
+
+
+def _shape(a):
+    return tuple(a.shape) if hasattr(a, "shape") else (len(a),)
+
+
+def _examples(fn, args, objs, infos, shape):
+    """Host stand-ins with the dtypes and layouts the compiled code would see."""
+    import numpy as np
+
+    out = []
+    for obj, info in zip(objs, infos, strict=True):
+        if info is None:
+            out.append(obj)
+        elif info is _arrays.SEQUENCE:
+            out.append(np.asarray(obj))
+        elif info.device == "cpu":
+            out.append(_arrays.host_view(obj, info))
+        else:
+            out.append(np.empty(_shape(obj), np.dtype(str(obj.dtype).replace("torch.", ""))))
+    if isinstance(fn, Elementwise):
+        out = [
+            a if _is_scalar(a) or a.shape == shape else np.broadcast_to(a, shape)
+            for a in out[: len(args)]
+        ]
+        dtype = fn.result_dtype([a if _is_scalar(a) else _DtypeOnly(a.dtype) for a in out])
+        out.append(np.empty(shape, dtype))
+    return out
+
+
+def _format_sig(sig, examples, ndim):
+    if sig is None:
+        sig = signature(examples, ndim)
+    return "(" + ", ".join(str(t) for t in sig) + ")"
+
+
+def _cache_state(kern, tgt, nargs, sig):
+    launcher = kern._launchers.get((tgt.name, nargs))
+    if launcher is not None and sig is not None:
+        for disp in launcher.dispatchers():
+            if sig in disp.overloads:
+                return "in memory (compiled in this process)"
+    if sig is not None:
+        module, on_disk = kern._module(tgt, nargs)
+        if on_disk:
+            import numba
+
+            probe = numba.njit(cache=True)(module.serial)
+            if _cache.is_cached_on_disk(probe, sig):
+                return "on disk (loads without compiling)"
+        return "compile on first call"
+    return "compiled per device on first call (see the disk cache for earlier runs)"

@@ -1,0 +1,458 @@
+"""Kernel objects: Python source written once, compiled per target at call time.
+
+``Func``
+    A helper callable from kernel bodies, compiled for the caller's target.
+``Kernel``
+    An index-space kernel: ``body(i0, ..., i{d-1}, *args)`` runs once per index.
+``Elementwise``
+    A scalar function turned into a broadcasting, ufunc-like function.
+
+Globals of a body that stand for target-specific things (``Func`` objects, ``jd.local``)
+are replaced per target before compiling: that is what lets one body run on both.
+"""
+
+import operator
+import threading
+import types
+
+import numpy as np
+
+from . import _arrays, _cache, _config, _dispatch, _targets
+from .errors import LaunchError, UnsupportedArgumentError
+
+_ndarray = np.ndarray
+_lock = threading.RLock()
+_CO_VARARGS, _CO_VARKEYWORDS = 0x04, 0x08  # inspect.CO_VARARGS, inspect.CO_VARKEYWORDS
+_BAD_KINDS = {"O": "object", "U": "string", "S": "bytes", "V": "void/structured"}
+
+
+# --- per-target substitution and fingerprints ------------------------------------------
+
+
+def _code_names(code, out=None):
+    out = set() if out is None else out
+    out.update(code.co_names)
+    out.update(code.co_freevars)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            _code_names(const, out)
+    return out
+
+
+def _code_parts(code):
+    parts = [code.co_code, code.co_names, code.co_varnames, code.co_argcount]
+    for const in code.co_consts:
+        parts.append(_code_parts(const) if isinstance(const, types.CodeType) else repr(const))
+    return tuple(parts)
+
+
+def _closure_items(fn):
+    if not fn.__closure__:
+        return []
+    return list(zip(fn.__code__.co_freevars, fn.__closure__, strict=True))
+
+
+def substitute(fn, target):
+    """``fn`` with every global or closure value that has ``_jd_resolve`` resolved for ``target``."""
+    names = _code_names(fn.__code__)
+    replaced = {}
+    for name in names:
+        value = fn.__globals__.get(name)
+        if hasattr(type(value), "_jd_resolve"):
+            replaced[name] = value._jd_resolve(target)
+    cells = fn.__closure__
+    new_cells = []
+    changed = False
+    for _name, cell in _closure_items(fn):
+        try:
+            value = cell.cell_contents
+        except ValueError:  # empty cell
+            new_cells.append(cell)
+            continue
+        if hasattr(type(value), "_jd_resolve"):
+            new_cells.append(types.CellType(value._jd_resolve(target)))
+            changed = True
+        else:
+            new_cells.append(cell)
+    if not replaced and not changed:
+        return fn
+    new_globals = dict(fn.__globals__)
+    new_globals.update(replaced)
+    new = types.FunctionType(
+        fn.__code__, new_globals, fn.__name__, fn.__defaults__, tuple(new_cells) if cells else None
+    )
+    new.__qualname__ = fn.__qualname__
+    new.__module__ = fn.__module__
+    new.__kwdefaults__ = fn.__kwdefaults__
+    return new
+
+
+def fingerprint_function(fn, _seen=None):
+    """A digest of ``fn``'s code and of what it calls, to key generated code on disk.
+
+    Covers the code itself, helpers (``Func`` objects and Numba dispatchers) it refers
+    to, recursively, and simple global constants, which Numba freezes at compile time.
+    """
+    seen = set() if _seen is None else _seen
+    if id(fn) in seen:
+        return "recursive"
+    seen.add(id(fn))
+    parts = [fn.__module__, fn.__qualname__, _code_parts(fn.__code__)]
+    values = [(n, fn.__globals__.get(n)) for n in sorted(_code_names(fn.__code__))]
+    for name, cell in _closure_items(fn):
+        try:
+            values.append((name, cell.cell_contents))
+        except ValueError:
+            pass
+    for name, value in values:
+        if hasattr(type(value), "_jd_fingerprint"):
+            parts.append((name, value._jd_fingerprint(seen)))
+        elif isinstance(getattr(value, "py_func", None), types.FunctionType):
+            parts.append((name, fingerprint_function(value.py_func, seen)))
+        elif isinstance(value, (bool, int, float, complex, str, bytes, tuple, np.generic)):
+            parts.append((name, repr(value)))
+    return _cache.fingerprint(*parts)
+
+
+def written_parameters(fn):
+    """Names of parameters the body assigns into (``out[i] = ...``), or None if unknown."""
+    import ast
+    import inspect
+    import textwrap
+
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+    except (OSError, TypeError, SyntaxError, IndentationError):
+        return None
+    params = set(inspect.signature(fn).parameters)
+    written = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store):
+            base = node.value
+            while isinstance(base, (ast.Subscript, ast.Attribute)):
+                base = base.value
+            if isinstance(base, ast.Name) and base.id in params:
+                written.add(base.id)
+    return written
+
+
+class _Local:
+    """``jd.local.array(shape, dtype)``: per-index scratch memory in a kernel body.
+
+    On CUDA it is thread-local memory (``shape`` must be a compile-time constant); on the
+    CPU a small array. Called from Python it returns ``numpy.empty(shape, dtype)``.
+    """
+
+    def _jd_resolve(self, target):
+        return target.local()
+
+    def _jd_fingerprint(self, seen=None):
+        return "jd.local"
+
+    @staticmethod
+    def array(shape, dtype):
+        return np.empty(shape, dtype)
+
+    def __repr__(self):
+        return "jitdispatch.local"
+
+
+local = _Local()
+
+
+class Func:
+    """A helper for kernel bodies: plain Python, compiled for whichever target calls it.
+
+    Called from Python it runs the Python function. ``override(target)`` registers a
+    target-specific implementation (for example one using CUDA intrinsics).
+    """
+
+    def __init__(self, py_func):
+        if not isinstance(py_func, types.FunctionType):
+            raise TypeError(f"jd.func takes a Python function, got {type(py_func).__name__}")
+        self.py_func = py_func
+        self._compiled = {}
+        self._overrides = {}
+        self.__name__ = py_func.__name__
+        self.__qualname__ = py_func.__qualname__
+        self.__doc__ = py_func.__doc__
+        self.__module__ = py_func.__module__
+        self.__wrapped__ = py_func
+
+    def __call__(self, *args, **kwargs):
+        return self.py_func(*args, **kwargs)
+
+    def __repr__(self):
+        return f"<jitdispatch.func {self.__qualname__}>"
+
+    def override(self, target):
+        """Decorator: use the decorated function instead of this one on ``target``."""
+        if target not in _dispatch.TARGET_NAMES:
+            raise ValueError(f"unknown target {target!r}; choose one of {_dispatch.TARGET_NAMES}")
+
+        def register(fn):
+            self._overrides[target] = fn
+            self._compiled.pop(target, None)
+            return fn
+
+        return register
+
+    def _jd_resolve(self, target):
+        compiled = self._compiled.get(target.name)
+        if compiled is None:
+            with _lock:
+                compiled = self._compiled.get(target.name)
+                if compiled is None:
+                    fn = self._overrides.get(target.name, self.py_func)
+                    compiled = target.compile_function(substitute(fn, target))
+                    self._compiled[target.name] = compiled
+        return compiled
+
+    def _jd_fingerprint(self, seen=None):
+        seen = set() if seen is None else seen
+        parts = [fingerprint_function(self.py_func, seen)]
+        parts += [(t, fingerprint_function(f, seen)) for t, f in sorted(self._overrides.items())]
+        return _cache.fingerprint(*parts)
+
+
+# --- index-space kernels -----------------------------------------------------------------
+
+
+def _bad_dtype(arr):
+    dtype = getattr(arr, "dtype", None)
+    kind = getattr(dtype, "kind", None)
+    return _BAD_KINDS.get(kind)
+
+
+class Kernel:
+    """An index-space kernel; see :func:`jitdispatch.kernel`."""
+
+    def __init__(self, py_func, *, written=None):
+        if not isinstance(py_func, types.FunctionType):
+            raise TypeError(f"jd.kernel takes a Python function, got {type(py_func).__name__}")
+        code = py_func.__code__
+        if code.co_flags & (_CO_VARARGS | _CO_VARKEYWORDS) or code.co_kwonlyargcount:
+            raise TypeError(
+                f"kernel {py_func.__qualname__}: use plain positional parameters "
+                "(index parameters first, then the arguments); *args, **kwargs and "
+                "keyword-only parameters are not supported"
+            )
+        self.py_func = py_func
+        self.__name__ = py_func.__name__
+        self.__qualname__ = py_func.__qualname__
+        self.__doc__ = py_func.__doc__
+        self.__module__ = py_func.__module__
+        self.__wrapped__ = py_func
+        self.params = code.co_varnames[: code.co_argcount]
+        self._written = written
+        self._written_known = written is not None
+        self._fp = None
+        self._cpu = {}  # nargs -> cpu launcher (the hot path looks here first)
+        self._nidx = {}  # nargs -> number of index parameters
+        self._launchers = {}  # (target name, nargs) -> launcher
+        self._modules = {}  # (target name, nargs) -> (module, on_disk)
+
+    def __repr__(self):
+        return f"<jitdispatch.kernel {self.__qualname__}>"
+
+    # -- metadata
+    @property
+    def written(self):
+        if not self._written_known:
+            self._written = written_parameters(self.py_func)
+            self._written_known = True
+        return self._written
+
+    def fingerprint(self):
+        if self._fp is None:
+            self._fp = fingerprint_function(self.py_func)
+        return self._fp
+
+    def _jd_fingerprint(self, seen=None):
+        return self.fingerprint()
+
+    def arg_names(self, nargs):
+        return self.params[len(self.params) - nargs :]
+
+    # -- compilation
+    def _module(self, target, nargs):
+        key = (target.name, nargs)
+        found = self._modules.get(key)
+        if found is None:
+            with _lock:
+                found = self._modules.get(key)
+                if found is None:
+                    ndim = self._ndim(nargs)
+                    body = target.compile_function(substitute(self.py_func, target))
+                    stem = f"{self.__name__}_{self.fingerprint()}_{target.name}_{ndim}d{nargs}"
+                    source = target.wrapper_source(ndim, nargs)
+                    found = _cache.load_module(stem, source, {"body": body})
+                    self._modules[key] = found
+        return found
+
+    def launcher(self, target, nargs):
+        key = (target.name, nargs)
+        launcher = self._launchers.get(key)
+        if launcher is None:
+            with _lock:
+                launcher = self._launchers.get(key)
+                if launcher is None:
+                    target.check_available()
+                    launcher = target.make_launcher(*self._module(target, nargs))
+                    self._launchers[key] = launcher
+                    if target.name == "cpu":
+                        self._nidx[nargs] = self._ndim(nargs)
+                        self._cpu[nargs] = launcher
+        return launcher
+
+    def _ndim(self, nargs):
+        ndim = len(self.params) - nargs
+        if ndim < 0:
+            raise TypeError(
+                f"kernel {self.__qualname__} takes {len(self.params)} parameters "
+                f"{self.params} but was called with {nargs} arguments"
+            )
+        return ndim
+
+    def shape(self, ndrange, nargs):
+        """Validate ``ndrange`` against the kernel's index parameters; return a tuple."""
+        ndim = self._ndim(nargs)
+        if isinstance(ndrange, (tuple, list)):
+            dims = tuple(ndrange)
+        else:
+            dims = (ndrange,)
+        try:
+            shape = tuple(operator.index(n) for n in dims)
+        except TypeError:
+            raise LaunchError(
+                f"kernel {self.__qualname__}: ndrange must be an int or a tuple of ints, "
+                f"got {ndrange!r}"
+            ) from None
+        if len(shape) != ndim:
+            raise LaunchError(
+                f"kernel {self.__qualname__}: ndrange={ndrange!r} has {len(shape)} dimension(s) "
+                f"but the kernel has {ndim} index parameter(s) {self.params[:ndim]} for "
+                f"{nargs} argument(s)"
+            )
+        if any(n < 0 for n in shape):
+            raise LaunchError(
+                f"kernel {self.__qualname__}: ndrange={ndrange!r} has a negative extent"
+            )
+        return shape
+
+    # -- calls
+    def __call__(self, *args, ndrange, target=None, **options):
+        # Hot path: NumPy arrays and scalars, a tuple ndrange, a compiled launcher. Python
+        # only checks the kinds of argument; Numba's dispatcher resolves the types.
+        if target is None and not options and type(ndrange) is tuple:
+            launcher = self._cpu.get(len(args))
+            if launcher is not None:
+                for a in args:
+                    t = type(a)
+                    if t is not _ndarray and t is not float and t is not int and t is not bool:
+                        break
+                else:
+                    work = 1
+                    for n in ndrange:
+                        if type(n) is not int or n < 0:
+                            break
+                        work *= n
+                    else:
+                        if len(ndrange) == self._nidx[len(args)] and not _config.trace:
+                            try:
+                                if work < launcher.threshold:
+                                    return launcher.serial(*ndrange, *args)
+                                return launcher(ndrange, args)
+                            except Exception as exc:
+                                self._diagnose(exc, args, len(args))
+                                raise
+        return self._call(args, ndrange, target, options)
+
+    def _call(self, args, ndrange, target, options):
+        nargs = len(args)
+        shape = self.shape(ndrange, nargs)
+        names = self.arg_names(nargs)
+        infos = [_arrays.describe(a) for a in args]
+        tgt, device_id, like = _dispatch.choose(
+            f"kernel {self.__qualname__}", names, args, infos, target
+        )
+        prepared = self._prepare(tgt, args, infos, like, device_id)
+        if _config.trace:
+            why = _dispatch.reason(names, args, infos, tgt.name, target)
+            _trace(self.__qualname__, tgt.name, why, device_id)
+        launcher = self.launcher(tgt, nargs)
+        if tgt.name != "cpu":
+            options = tgt.resolve_options(args, infos, device_id, options)
+        elif options:
+            raise TypeError(f"kernel {self.__qualname__}: unexpected options {sorted(options)} for the CPU")
+        try:
+            launcher(shape, prepared, device_id, options)
+        except Exception as exc:
+            self._diagnose(exc, prepared, nargs)
+            raise
+
+    def _prepare(self, tgt, args, infos, like, device_id):
+        names = self.arg_names(len(args))
+        prepared = []
+        for name, obj, info in zip(names, args, infos, strict=True):
+            if info is None:
+                prepared.append(obj)
+                continue
+            if info is _arrays.SEQUENCE:
+                like_obj = args[like] if like is not None else None
+                like_info = infos[like] if like is not None else None
+                obj = tgt.asarray(obj, like_obj, like_info, device_id)
+                info = _arrays.describe(obj)
+            kind = _bad_dtype(obj)
+            if kind is not None:
+                raise UnsupportedArgumentError(
+                    f"kernel {self.__qualname__}: argument `{name}` has dtype {obj.dtype} "
+                    f"({kind}), which compiled code cannot take; pass a bool, integer, "
+                    "floating or complex array"
+                )
+            prepared.append(tgt.prepare(obj, info))
+        return prepared
+
+    def _diagnose(self, exc, args, nargs):
+        """Turn a Numba failure caused by a bad argument into an error that names it."""
+        names = self.arg_names(nargs)
+        for name, arg in zip(names, args, strict=True):
+            kind = _bad_dtype(arg)
+            if kind is not None:
+                raise UnsupportedArgumentError(
+                    f"kernel {self.__qualname__}: argument `{name}` has dtype {arg.dtype} "
+                    f"({kind}), which compiled code cannot take; pass a bool, integer, "
+                    "floating or complex array"
+                ) from exc
+        written = self.written or set()
+        for name, arg in zip(names, args, strict=True):
+            flags = getattr(arg, "flags", None)
+            if name in written and flags is not None and not flags.writeable:
+                raise LaunchError(
+                    f"kernel {self.__qualname__} writes to argument `{name}`, which is a "
+                    "read-only array; pass a writeable array (for example a copy)"
+                ) from exc
+
+    # -- ahead of time
+    def compile_ptx(self, *args, cc=(9, 0)):
+        """PTX of this kernel's CUDA wrapper for arguments like ``args`` (no GPU needed).
+
+        ``args`` are host examples (NumPy arrays, scalars) standing for device arrays of
+        the same dtype, dimensions and layout.
+        """
+        target = _targets.get("cuda")
+        module, _ = self._module(target, len(args))
+        return target.compile_ptx(module.launch, signature(args, len(self.params) - len(args)), cc)
+
+
+def signature(args, ndim):
+    """Numba argument types of a launch: ``ndim`` int64 extents, then the arguments."""
+    import numba
+
+    from_host = [a if not isinstance(a, (list, tuple)) else np.asarray(a) for a in args]
+    return (numba.int64,) * ndim + tuple(numba.typeof(a) for a in from_host)
+
+
+def _trace(who, target, why, device_id=None):
+    where = target if device_id is None else f"{target}:{device_id}"
+    _config.log("%s -> %s (%s)", who, where, why)

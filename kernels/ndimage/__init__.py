@@ -1,0 +1,1 @@
+"""Kernel bodies of jitdispatch.ndimage."""
