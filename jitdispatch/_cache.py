@@ -9,6 +9,7 @@ The cache can never fail a call: an unwritable directory or a corrupt file gives
 :class:`~jitdispatch.errors.CacheWarning` and the code is compiled in memory instead.
 """
 
+import contextlib
 import os
 import sys
 import threading
@@ -161,10 +162,8 @@ def guard(dispatcher):
                 f"{exc}); compiling instead.",
             )
             if index:
-                try:
+                with contextlib.suppress(OSError):
                     os.remove(index)
-                except OSError:
-                    pass
             return None
 
     def save_overload(sig, data):

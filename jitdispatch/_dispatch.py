@@ -50,7 +50,9 @@ def choose(who, names, objs, infos, target=None):
         )
     place = places.pop()
     device_id = devices.pop() if devices else None
-    like = next(k for k, info in enumerate(infos) if info is not None and info is not _arrays.SEQUENCE)
+    like = next(
+        k for k, info in enumerate(infos) if info is not None and info is not _arrays.SEQUENCE
+    )
     if target is None or target == place:
         chosen = place
     elif target == "cuda" and _targets.get("cuda").is_simulator():

@@ -31,11 +31,10 @@ def _make_body(name, ndim, pattern, func):
     idx = [f"i{d}" for d in range(ndim)]
     params = [f"a{k}" for k in range(len(pattern))]
     sub = "[" + _index(ndim) + "]"
-    operands = ", ".join(p + sub if is_array else p for p, is_array in zip(params, pattern, strict=True))
-    source = (
-        f"def {name}({', '.join(idx + params + ['out'])}):\n"
-        f"    out{sub} = f({operands})\n"
+    operands = ", ".join(
+        p + sub if is_array else p for p, is_array in zip(params, pattern, strict=True)
     )
+    source = f"def {name}({', '.join(idx + params + ['out'])}):\n    out{sub} = f({operands})\n"
     namespace = {"f": func}
     exec(compile(source, f"<jitdispatch elementwise {name}>", "exec"), namespace)
     return namespace[name]
@@ -123,7 +122,9 @@ class Elementwise:
     # -- calls
     def __call__(self, *args, out=None, target=None, **options):
         if len(args) != self.nin:
-            raise TypeError(f"{self.__name__}() takes {self.nin} arguments but {len(args)} were given")
+            raise TypeError(
+                f"{self.__name__}() takes {self.nin} arguments but {len(args)} were given"
+            )
         if out is None and target is None and not options:
             # Hot path: NumPy arrays of one shape and Python scalars, seen before.
             shape = None
@@ -168,10 +169,12 @@ class Elementwise:
         tgt, device_id, like = _dispatch.choose(
             f"elementwise {self.__qualname__}", names[: len(objs)], objs, infos, target
         )
+        if tgt.name != "cpu":
+            tgt.check_available()
         like_obj = objs[like] if like is not None else None
         like_info = infos[like] if like is not None else None
         operands = []
-        for obj, info in zip(args, infos, strict=True):
+        for obj, info in zip(args, infos[: len(args)], strict=True):
             if info is _arrays.SEQUENCE:
                 obj = tgt.asarray(obj, like_obj, like_info, device_id)
                 info = _arrays.describe(obj)
@@ -179,13 +182,16 @@ class Elementwise:
                 bad = _BAD.get(getattr(obj.dtype, "kind", None))
                 if bad:
                     raise UnsupportedArgumentError(
-                        f"elementwise {self.__qualname__}: an argument has dtype {obj.dtype} ({bad}); "
+                        f"elementwise {self.__qualname__}: an argument has dtype {obj.dtype} "
+                        f"({bad}); "
                         "pass bool, integer, floating or complex arrays"
                     )
                 obj = tgt.prepare(obj, info)
             operands.append(obj)
         shape = _broadcast_shape([op.shape for op in operands if not _is_scalar(op)])
-        dtype = self.result_dtype([op if _is_scalar(op) else _DtypeOnly(op.dtype) for op in operands])
+        dtype = self.result_dtype(
+            [op if _is_scalar(op) else _DtypeOnly(op.dtype) for op in operands]
+        )
         pattern = tuple(not _is_scalar(op) for op in operands)
         operands = [op if _is_scalar(op) else tgt.broadcast(op, shape) for op in operands]
         if out is None:
@@ -244,7 +250,9 @@ class Elementwise:
         pattern = tuple(not _is_scalar(a) for a in args)
         dtype = self.result_dtype([a if _is_scalar(a) else _DtypeOnly(a.dtype) for a in args])
         examples = [a if _is_scalar(a) else np.broadcast_to(a, shape) for a in args]
-        return self.kernel(len(shape), pattern).compile_ptx(*examples, np.empty(shape, dtype), cc=cc)
+        return self.kernel(len(shape), pattern).compile_ptx(
+            *examples, np.empty(shape, dtype), cc=cc
+        )
 
 
 _BAD = {"O": "object", "U": "string", "S": "bytes", "V": "void/structured"}
@@ -264,9 +272,11 @@ def _is_scalar(obj):
 
 
 def _operand_key(op):
-    return type(op).__name__ if _is_scalar(op) and not isinstance(op, np.generic) else np.dtype(
-        op.dtype
-    ).str
+    return (
+        type(op).__name__
+        if _is_scalar(op) and not isinstance(op, np.generic)
+        else np.dtype(op.dtype).str
+    )
 
 
 def _broadcast_shape(shapes):

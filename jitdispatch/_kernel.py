@@ -11,6 +11,7 @@ Globals of a body that stand for target-specific things (``Func`` objects, ``jd.
 are replaced per target before compiling: that is what lets one body run on both.
 """
 
+import contextlib
 import operator
 import threading
 import types
@@ -53,13 +54,17 @@ def _closure_items(fn):
 
 
 def substitute(fn, target):
-    """``fn`` with every global or closure value that has ``_jd_resolve`` resolved for ``target``."""
+    """``fn`` with globals and closure values that has ``_jd_resolve`` resolved for ``target``."""
     names = _code_names(fn.__code__)
     replaced = {}
     for name in names:
         value = fn.__globals__.get(name)
         if hasattr(type(value), "_jd_resolve"):
             replaced[name] = value._jd_resolve(target)
+        elif isinstance(value, types.ModuleType):
+            proxy = _module_proxy(value, names, target)
+            if proxy is not None:
+                replaced[name] = proxy
     cells = fn.__closure__
     new_cells = []
     changed = False
@@ -87,6 +92,27 @@ def substitute(fn, target):
     return new
 
 
+def _module_proxy(module, names, target):
+    """A stand-in for ``module`` whose attributes used as ``module.attr`` are resolved.
+
+    Lets bodies write ``jd.local.array(...)`` or ``helpers.clamp(...)``; None when no
+    attribute of ``module`` needs resolving.
+    """
+    if module.__name__ == "jitdispatch" and "local" in names:
+        return target.jd_namespace()
+    resolved = {}
+    for attr in names:
+        value = getattr(module, attr, None)
+        if hasattr(type(value), "_jd_resolve"):
+            resolved[attr] = value._jd_resolve(target)
+    if not resolved:
+        return None
+    proxy = types.ModuleType(module.__name__)
+    proxy.__dict__.update(module.__dict__)
+    proxy.__dict__.update(resolved)
+    return proxy
+
+
 def fingerprint_function(fn, _seen=None):
     """A digest of ``fn``'s code and of what it calls, to key generated code on disk.
 
@@ -100,11 +126,15 @@ def fingerprint_function(fn, _seen=None):
     parts = [fn.__module__, fn.__qualname__, _code_parts(fn.__code__)]
     values = [(n, fn.__globals__.get(n)) for n in sorted(_code_names(fn.__code__))]
     for name, cell in _closure_items(fn):
-        try:
+        with contextlib.suppress(ValueError):
             values.append((name, cell.cell_contents))
-        except ValueError:
-            pass
+    names = _code_names(fn.__code__)
+    for name, value in list(values):
+        if isinstance(value, types.ModuleType):
+            values += [(f"{name}.{a}", getattr(value, a, None)) for a in sorted(names)]
     for name, value in values:
+        if isinstance(value, types.ModuleType):
+            continue
         if hasattr(type(value), "_jd_fingerprint"):
             parts.append((name, value._jd_fingerprint(seen)))
         elif isinstance(getattr(value, "py_func", None), types.FunctionType):
@@ -140,7 +170,9 @@ class _Local:
     """``jd.local.array(shape, dtype)``: per-index scratch memory in a kernel body.
 
     On CUDA it is thread-local memory (``shape`` must be a compile-time constant); on the
-    CPU a small array. Called from Python it returns ``numpy.empty(shape, dtype)``.
+    CPU a small array. Called from Python it returns ``numpy.empty(shape, dtype)``. Write
+    it as ``jd.local.array`` with ``import jitdispatch as jd`` (CUDA's typing knows the
+    namespace only through that spelling).
     """
 
     def _jd_resolve(self, target):
@@ -376,6 +408,8 @@ class Kernel:
         tgt, device_id, like = _dispatch.choose(
             f"kernel {self.__qualname__}", names, args, infos, target
         )
+        if tgt.name != "cpu":
+            tgt.check_available()
         prepared = self._prepare(tgt, args, infos, like, device_id)
         if _config.trace:
             why = _dispatch.reason(names, args, infos, tgt.name, target)
@@ -384,7 +418,9 @@ class Kernel:
         if tgt.name != "cpu":
             options = tgt.resolve_options(args, infos, device_id, options)
         elif options:
-            raise TypeError(f"kernel {self.__qualname__}: unexpected options {sorted(options)} for the CPU")
+            raise TypeError(
+                f"kernel {self.__qualname__}: unexpected options {sorted(options)} for the CPU"
+            )
         try:
             launcher(shape, prepared, device_id, options)
         except Exception as exc:

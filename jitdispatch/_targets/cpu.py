@@ -71,6 +71,18 @@ def local():
     return _local["m"]
 
 
+def jd_namespace():
+    """What ``jd`` stands for inside kernel bodies: ``jd.local`` resolved for the CPU."""
+    if "jd" not in _local:
+        import jitdispatch
+
+        module = types.ModuleType("jitdispatch")
+        module.__dict__.update(jitdispatch.__dict__)
+        module.local = local()
+        _local["jd"] = module
+    return _local["jd"]
+
+
 def _loops(ndim, body_call, outer):
     lines = []
     for d in range(ndim):
@@ -144,18 +156,19 @@ class Launcher:
 
 
 def _run_parallel(parallel, shape, args, serial):
-    if _layer["name"] is None:
-        parallel(*shape, *args)
-        _layer["name"] = _numba().threading_layer()
-        return None
-    if _layer["name"] != "workqueue":
+    layer = _layer["name"]
+    if layer is not None and layer != "workqueue":
         return parallel(*shape, *args)
-    # workqueue is not thread-safe: never let two threads into it at once.
+    # workqueue is not thread-safe, and until the first launch has chosen a layer it may
+    # be the one: let a single thread in; the others run serially instead of waiting.
     if _workqueue_lock.acquire(blocking=False):
         try:
-            return parallel(*shape, *args)
+            parallel(*shape, *args)
+            if layer is None:
+                _layer["name"] = _numba().threading_layer()
         finally:
             _workqueue_lock.release()
+        return None
     return serial(*shape, *args)
 
 
@@ -209,4 +222,3 @@ def synchronize(device_id=None):
 
 def is_simulator():
     return False
-

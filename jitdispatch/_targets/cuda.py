@@ -82,6 +82,12 @@ def local():
     return _cuda().local
 
 
+def jd_namespace():
+    """What ``jd`` stands for inside kernel bodies: numba.cuda, whose typing knows
+    ``local.array`` (the simulator swaps in its own per-thread module for it)."""
+    return _cuda()
+
+
 def wrapper_source(ndim, nargs):
     sizes = [f"n{d}" for d in range(ndim)]
     params = ", ".join(sizes + [f"a{k}" for k in range(nargs)])
@@ -190,9 +196,12 @@ def prepare(obj, info):
     """A numba device array viewing ``obj``'s memory (no copy, no synchronisation)."""
     if info.device == "cpu":
         if is_simulator():
+            from numba.cuda.simulator.cudadrv.devicearray import FakeCUDAArray
+
             from .._arrays import host_view
 
-            return host_view(obj, info)
+            # Host memory is device memory in the simulator: wrap, never transfer.
+            return FakeCUDAArray(host_view(obj, info))
         raise DeviceMismatchError(
             f"a {info.library} array in host memory cannot be passed to a CUDA kernel; "
             "copy it to the device first (jitdispatch never copies silently)"
@@ -238,8 +247,10 @@ def broadcast(arr, shape):
     shape = tuple(shape)
     if arr.shape == shape:
         return arr
-    if isinstance(arr, np.ndarray):  # simulator
-        return np.broadcast_to(arr, shape)
+    if is_simulator():
+        from numba.cuda.simulator.cudadrv.devicearray import FakeCUDAArray
+
+        return FakeCUDAArray(np.broadcast_to(arr._ary, shape))
     cai = dict(arr.__cuda_array_interface__)
     pad = len(shape) - arr.ndim
     old_strides = cai.get("strides") or _c_strides(arr.shape, arr.dtype.itemsize)
@@ -261,10 +272,13 @@ def _c_strides(shape, itemsize):
 
 def empty(shape, dtype, like_obj, like_info, device_id):
     if like_info is None or like_info.device == "cpu":  # simulator: host memory is device memory
+        from numba.cuda.simulator.cudadrv.devicearray import FakeCUDAArray
+
         from .._arrays import host_result
 
         arr = np.empty(shape, dtype)
-        return arr, (host_result(arr, like_info) if like_info is not None else arr)
+        public = host_result(arr, like_info) if like_info is not None else arr
+        return FakeCUDAArray(arr), public
     cuda = _cuda()
     with _device(device_id):
         if like_info.library == "cupy":
@@ -352,7 +366,9 @@ def describe_launch(shape, infos, device_id, options):
     else:
         with _device(device_id):
             dev = _cuda().get_current_device()
-            device = f"cuda:{dev.id} {dev.name.decode() if isinstance(dev.name, bytes) else dev.name}"
+            device = (
+                f"cuda:{dev.id} {dev.name.decode() if isinstance(dev.name, bytes) else dev.name}"
+            )
             device += f" (cc {dev.compute_capability[0]}.{dev.compute_capability[1]})"
     handle = options.get("stream_handle")
     if total:

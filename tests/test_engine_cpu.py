@@ -1,0 +1,347 @@
+"""The engine on the CPU target, against NumPy."""
+
+import logging
+
+import numpy as np
+import pytest
+from kernels_for_tests import (
+    ADD,
+    add,
+    add1,
+    add2,
+    clip_kernel,
+    greater,
+    hypot,
+    report_target,
+    saxpy,
+    window_sum,
+)
+
+import jitdispatch as jd
+
+pytestmark = pytest.mark.cpu
+
+DTYPES = [
+    np.bool_,
+    np.int8,
+    np.int16,
+    np.int32,
+    np.int64,
+    np.uint8,
+    np.uint16,
+    np.uint32,
+    np.uint64,
+    np.float32,
+    np.float64,
+    np.complex64,
+    np.complex128,
+]
+
+
+def sample(shape, dtype, seed=0):
+    rng = np.random.default_rng(seed)
+    data = rng.integers(0, 50, size=shape)
+    if np.dtype(dtype).kind == "c":
+        return (data + 1j * rng.integers(0, 50, size=shape)).astype(dtype)
+    if np.dtype(dtype).kind == "b":
+        return data % 2 == 0
+    return data.astype(dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_kernel_dtypes(dtype):
+    x, y = sample(37, dtype, 1), sample(37, dtype, 2)
+    out = np.empty(37, dtype)
+    add1(x, y, out, ndrange=(37,))
+    np.testing.assert_array_equal(out, (x + y).astype(dtype))
+
+
+@pytest.mark.parametrize("ndim", range(5))
+def test_kernel_ndim(ndim):
+    shape = (3, 4, 2, 5)[:ndim]
+    x, y = sample(shape, np.float64, 1), sample(shape, np.float64, 2)
+    out = np.empty(shape)
+    ADD[ndim](x, y, out, ndrange=shape)
+    np.testing.assert_array_equal(out, x + y)
+
+
+@pytest.mark.parametrize("shape", [(0,), (0, 4), (3, 0)])
+def test_kernel_empty(shape):
+    x = np.empty(shape)
+    out = np.empty(shape)
+    ADD[len(shape)](x, x, out, ndrange=shape)  # nothing to do, nothing may fail
+
+
+@pytest.mark.parametrize("layout", ["strided", "negative", "fortran", "mixed"])
+def test_kernel_layouts(layout):
+    base = sample((8, 10), np.float64, 3)
+    other = sample((8, 10), np.float64, 4)
+    if layout == "strided":
+        x, y = base[::2, ::3], other[1::2, ::3]
+    elif layout == "negative":
+        x, y = base[::-1, ::-2], other[::-1, ::-2]
+    elif layout == "fortran":
+        x, y = np.asfortranarray(base), np.asfortranarray(other)
+    else:
+        x, y = base, np.asfortranarray(other)
+    out = np.empty(x.shape, order="F")[::1]
+    add2(x, y, out, ndrange=x.shape)
+    np.testing.assert_array_equal(out, x + y)
+
+
+def test_kernel_writes_into_strided_output():
+    x, y = sample(10, np.float64, 1), sample(10, np.float64, 2)
+    backing = np.zeros(20)
+    add1(x, y, backing[::2], ndrange=10)
+    np.testing.assert_array_equal(backing[::2], x + y)
+    assert not backing[1::2].any()
+
+
+def test_scalars_by_value_and_large_parallel_launch():
+    n = 200_000  # above the parallel threshold: runs the prange wrapper
+    x, y = np.arange(n, dtype=np.float64), np.ones(n)
+    out = np.empty(n)
+    saxpy(2.5, x, y, out, ndrange=(n,))
+    np.testing.assert_array_equal(out, 2.5 * x + 1)
+    saxpy(3, x, y, out, ndrange=n)  # int scalar, int ndrange
+    np.testing.assert_array_equal(out, 3 * x + 1)
+
+
+def test_sequences_become_arrays():
+    out = np.empty(3)
+    add1([1.0, 2.0, 3.0], np.ones(3), out, ndrange=3)
+    np.testing.assert_array_equal(out, [2, 3, 4])
+
+
+def test_func_helper_and_target_override():
+    x = np.linspace(-2, 2, 9)
+    out = np.empty(9)
+    clip_kernel(x, -1.0, 1.0, out, ndrange=9)
+    np.testing.assert_array_equal(out, np.clip(x, -1, 1))
+    flags = np.full(4, -1, np.int64)
+    report_target(flags, ndrange=4)
+    assert (flags == 0).all()  # the CPU body, not the CUDA override
+
+
+def test_local_array():
+    x = np.arange(6, dtype=np.float64)
+    out = np.empty(6)
+    window_sum(x, out, ndrange=6)
+    padded = np.pad(x, 1, mode="edge")
+    np.testing.assert_array_equal(out, padded[:-2] + padded[1:-1] + padded[2:])
+
+
+class DLPackOnly:
+    """A host array known only through the DLPack protocol."""
+
+    def __init__(self, arr):
+        self._arr = arr
+        self.shape, self.dtype = arr.shape, arr.dtype
+
+    def __dlpack__(self, **kwargs):
+        return self._arr.__dlpack__(**kwargs)
+
+    def __dlpack_device__(self):
+        return self._arr.__dlpack_device__()
+
+
+def test_dlpack_host_objects_are_zero_copy():
+    out_backing = np.zeros(5)
+    out = DLPackOnly(out_backing)
+    add1(DLPackOnly(np.arange(5.0)), np.ones(5), out, ndrange=5)
+    np.testing.assert_array_equal(out_backing, np.arange(5.0) + 1)
+
+
+def test_torch_cpu_tensors_zero_copy_and_torch_out():
+    torch = pytest.importorskip("torch", reason="torch is not installed in this environment")
+    x = torch.arange(6, dtype=torch.float64)
+    out = torch.empty(6, dtype=torch.float64)
+    add1(x, x, out, ndrange=6)
+    assert torch.equal(out, 2 * x)
+    res = hypot(x, x)
+    assert isinstance(res, torch.Tensor)
+    np.testing.assert_allclose(res.numpy(), np.hypot(x.numpy(), x.numpy()))
+
+
+# --- elementwise ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", [d for d in DTYPES if d is not np.bool_])
+def test_elementwise_dtypes(dtype):
+    x, y = sample((4, 5), dtype, 1), sample((4, 5), dtype, 2)
+    got = add(x, y)
+    want = x + y
+    assert got.dtype == want.dtype
+    np.testing.assert_array_equal(got, want)
+
+
+def test_elementwise_bool_follows_the_function():
+    # Python's True + True is 2: the function returns integers, so the result is int64.
+    x = np.array([True, True, False])
+    assert add(x, x).dtype == np.int64
+    assert greater(np.arange(3.0), 1.0).dtype == np.bool_
+
+
+def test_elementwise_promotion():
+    f32, f64 = np.ones(3, np.float32), np.ones(3, np.float64)
+    assert hypot(f32, f32).dtype == np.float32
+    assert hypot(f32, f64).dtype == np.float64
+    assert hypot(f32, 2.0).dtype == np.float32  # Python scalars are weak
+    assert hypot(np.arange(3), np.arange(3)).dtype == np.float64  # sqrt of ints is float
+    assert add(np.arange(3, dtype=np.int8), np.arange(3, dtype=np.uint8)).dtype == np.int16
+
+
+@pytest.mark.parametrize("ndim", range(5))
+def test_elementwise_ndim_and_broadcasting(ndim):
+    shape = (2, 3, 4, 5)[:ndim]
+    x = sample(shape, np.float64, 1)
+    y = sample(shape[1:] if ndim else (), np.float64, 2)
+    np.testing.assert_allclose(hypot(x, y), np.hypot(x, y), rtol=1e-15)
+    np.testing.assert_array_equal(add(x, 1.5), x + 1.5)
+
+
+def test_elementwise_layouts_and_empty():
+    base = sample((6, 8), np.float64, 1)
+    for x in (base[::2, ::-3], np.asfortranarray(base), base.T):
+        np.testing.assert_allclose(hypot(x, x), np.hypot(x, x), rtol=1e-15)
+    assert hypot(np.empty((0, 3)), np.empty((0, 3))).shape == (0, 3)
+
+
+def test_elementwise_out():
+    x = np.arange(4.0)
+    out = np.empty(4)
+    assert hypot(x, x, out=out) is out
+    np.testing.assert_allclose(out, np.hypot(x, x))
+    with pytest.raises(ValueError, match="shape"):
+        hypot(x, x, out=np.empty(5))
+    with pytest.raises(TypeError, match="same_kind"):
+        hypot(x, x, out=np.empty(4, np.int64))
+    with pytest.raises(ValueError, match="broadcast"):
+        hypot(np.ones(3), np.ones(4))
+
+
+def test_elementwise_wrong_arity():
+    with pytest.raises(TypeError, match="takes 2 arguments"):
+        hypot(np.ones(3))
+
+
+def test_elementwise_on_dask_is_lazy_and_right():
+    da = pytest.importorskip("dask.array", reason="dask is not installed")
+    x = da.from_array(np.arange(20.0).reshape(4, 5), chunks=(2, 3))
+    res = hypot(x, 1.0)
+    assert isinstance(res, da.Array)
+    assert res.dtype == np.float64
+    np.testing.assert_allclose(res.compute(), np.hypot(np.arange(20.0).reshape(4, 5), 1.0))
+
+
+# --- errors --------------------------------------------------------------------------------
+
+
+class FakeDeviceArray:
+    """Looks like a CUDA array to dispatch; never dereferenced."""
+
+    def __init__(self, shape=(4,), dtype=np.float64):
+        self.shape, self.dtype, self.ndim = shape, np.dtype(dtype), len(shape)
+        self.__cuda_array_interface__ = {
+            "shape": shape,
+            "typestr": self.dtype.str,
+            "data": (0, False),
+            "version": 3,
+            "strides": None,
+        }
+
+
+def test_mixed_devices_name_each_argument():
+    out = np.empty(4)
+    with pytest.raises(jd.DeviceMismatchError) as info:
+        add1(np.ones(4), FakeDeviceArray(), out, ndrange=4)
+    message = str(info.value)
+    assert "add1" in message
+    assert "`x` is a numpy.ndarray on cpu" in message
+    assert "`y` is a" in message and "on cuda" in message
+
+
+def test_forced_target_refuses_copies():
+    with pytest.raises(jd.DeviceMismatchError, match="target='cpu'"):
+        add1(FakeDeviceArray(), FakeDeviceArray(), FakeDeviceArray(), ndrange=4, target="cpu")
+    with pytest.raises(jd.DeviceMismatchError, match="target='cuda'"):
+        add1(np.ones(4), np.ones(4), np.empty(4), ndrange=4, target="cuda")
+    with pytest.raises(ValueError, match="unknown target"):
+        add1(np.ones(4), np.ones(4), np.empty(4), ndrange=4, target="tpu")
+
+
+def test_cuda_arrays_without_a_driver_say_what_to_install():
+    pytest.importorskip("numba.cuda", reason="numba-cuda is not installed")
+    from numba import cuda
+
+    if cuda.is_available():
+        pytest.skip("a CUDA driver is present: the error cannot happen here")
+    arrays = [FakeDeviceArray() for _ in range(3)]
+    with pytest.raises(jd.TargetUnavailableError, match="driver"):
+        add1(*arrays, ndrange=4)
+
+
+def test_read_only_output_is_named():
+    out = np.empty(5)
+    out.flags.writeable = False
+    with pytest.raises(jd.LaunchError, match="add1 writes to argument `out`"):
+        add1(np.ones(5), np.ones(5), out, ndrange=5)
+
+
+@pytest.mark.parametrize("ndrange", [(2, 2), (-1,), (1.5,), "3", None])
+def test_wrong_ndrange(ndrange):
+    x = np.ones(4)
+    with pytest.raises(jd.LaunchError, match="add1"):
+        add1(x, x, np.empty(4), ndrange=ndrange)
+
+
+@pytest.mark.parametrize("bad", [np.array(["a", "b"]), np.array([object(), None])])
+def test_unsupported_dtypes_are_named(bad):
+    with pytest.raises(jd.UnsupportedArgumentError, match="argument `y` has dtype"):
+        add1(np.ones(2), bad, np.empty(2), ndrange=2)
+    with pytest.raises(jd.UnsupportedArgumentError):
+        hypot(bad, bad)
+
+
+def test_unsupported_argument_types():
+    with pytest.raises(jd.UnsupportedArgumentError, match="cannot pass a"):
+        add1(np.ones(2), {"a": 1}, np.empty(2), ndrange=2)
+    with pytest.raises(TypeError, match="takes 4 parameters"):
+        add1(np.ones(2), np.ones(2), np.ones(2), np.ones(2), np.ones(2), ndrange=())
+
+
+def test_decorators_reject_non_functions():
+    with pytest.raises(TypeError):
+        jd.kernel(len)
+    with pytest.raises(TypeError, match="positional"):
+        jd.kernel(lambda i, *args: None)
+
+
+# --- visibility ----------------------------------------------------------------------------
+
+
+def test_explain_reports_target_reason_and_cache_state():
+    x = np.ones(8)
+    report = jd.explain(add1, x, x, np.empty(8), ndrange=8)
+    assert report.target == "cpu"
+    assert "`x` is a numpy.ndarray on cpu" in report.reason
+    assert "array(float64, 1d, C)" in report.signature
+    add1(x, x, np.empty(8), ndrange=8)
+    assert "in memory" in jd.explain(add1, x, x, np.empty(8), ndrange=8).cache
+    text = str(jd.explain(hypot, x, 2.0))
+    for field in ("target", "reason", "device", "stream", "signature", "cache"):
+        assert field in text
+
+
+def test_trace_logs_every_decision(caplog):
+    x = np.ones(3)
+    jd.set_trace(True)
+    try:
+        with caplog.at_level(logging.INFO, logger="jitdispatch"):
+            add1(x, x, np.empty(3), ndrange=(3,))
+            hypot(x, x)
+    finally:
+        jd.set_trace(False)
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("add1 -> cpu" in m for m in messages)
+    assert any("hypot -> cpu" in m for m in messages)

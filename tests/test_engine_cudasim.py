@@ -1,0 +1,75 @@
+"""Simulator lane: CUDA kernels run in Numba's CUDA simulator equal the CPU lane.
+
+Runs only in a process started with NUMBA_ENABLE_CUDASIM=1 (``make test-cudasim``); host
+arrays are device memory there, so ``target="cuda"`` is used with NumPy arrays.
+"""
+
+import numpy as np
+import pytest
+from kernels_for_tests import ADD, add, clip_kernel, hypot, report_target, saxpy, window_sum
+
+import jitdispatch as jd
+
+pytestmark = pytest.mark.cudasim
+
+
+def both(fn, *args, **kwargs):
+    """Run on the CPU and on the simulated GPU; return both results."""
+    return fn(*args, **kwargs), fn(*args, target="cuda", **kwargs)
+
+
+@pytest.mark.parametrize("ndim", range(4))
+def test_kernel_ranks_match_cpu(ndim):
+    shape = (3, 4, 2)[:ndim]
+    rng = np.random.default_rng(ndim)
+    x, y = rng.random(shape), rng.random(shape)
+    cpu, sim = np.empty(shape), np.empty(shape)
+    ADD[ndim](x, y, cpu, ndrange=shape)
+    ADD[ndim](x, y, sim, ndrange=shape, target="cuda")
+    np.testing.assert_array_equal(sim, cpu)
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.uint32, np.float32, np.complex64])
+def test_dtypes_match_cpu(dtype):
+    x = (np.arange(10) % 7).astype(dtype)
+    cpu, sim = both(add, x, x)
+    assert sim.dtype == cpu.dtype
+    np.testing.assert_array_equal(sim, cpu)
+
+
+def test_elementwise_broadcasting_and_layouts():
+    x = np.arange(12.0).reshape(3, 4)[:, ::-2]
+    cpu, sim = both(hypot, x, 1.5)
+    np.testing.assert_array_equal(sim, cpu)
+    cpu, sim = both(hypot, np.asfortranarray(x), x[0])
+    np.testing.assert_array_equal(sim, cpu)
+
+
+def test_helpers_scalars_local_memory_and_overrides():
+    x = np.linspace(-2, 2, 9)
+    out_cpu, out_sim = np.empty(9), np.empty(9)
+    clip_kernel(x, -1.0, 1.0, out_cpu, ndrange=9)
+    clip_kernel(x, -1.0, 1.0, out_sim, ndrange=9, target="cuda")
+    np.testing.assert_array_equal(out_sim, out_cpu)
+    window_sum(x, out_cpu, ndrange=9)
+    window_sum(x, out_sim, ndrange=9, target="cuda")
+    np.testing.assert_array_equal(out_sim, out_cpu)
+    out = np.empty(5)
+    saxpy(2.0, x[:5], x[:5], out, ndrange=5, target="cuda")
+    np.testing.assert_array_equal(out, 3 * x[:5])
+    flags = np.full(3, -1, np.int64)
+    report_target(flags, ndrange=3, target="cuda")
+    assert (flags == 1).all()  # the CUDA override ran
+
+
+def test_launch_options_and_explain():
+    x = np.ones(70)
+    out = np.empty(70)
+    ADD[1](x, x, out, ndrange=70, target="cuda", blocksize=16)
+    np.testing.assert_array_equal(out, 2.0)
+    report = jd.explain(ADD[1], x, x, out, ndrange=70, target="cuda")
+    assert report.target == "cuda"
+    assert "simulator" in report.device
+    assert "target='cuda'" in report.reason
+    with pytest.raises(ValueError, match="blocksize"):
+        ADD[1](x, x, out, ndrange=70, target="cuda", blocksize=4096)

@@ -1,0 +1,113 @@
+"""GPU lane: CuPy, torch and numba device arrays on a real GPU (skipped without one)."""
+
+import numpy as np
+import pytest
+from kernels_for_tests import add1, add2, clip_kernel, hypot, report_target, saxpy, window_sum
+
+import jitdispatch as jd
+
+pytestmark = pytest.mark.gpu
+
+
+@pytest.fixture
+def cupy():
+    return pytest.importorskip("cupy", reason="CuPy is not installed")
+
+
+@pytest.fixture
+def torch():
+    torch = pytest.importorskip("torch", reason="torch is not installed")
+    if not torch.cuda.is_available():
+        pytest.skip("torch has no CUDA device")
+    return torch
+
+
+def test_cupy_in_cupy_out(cupy):
+    x = cupy.arange(1000, dtype=cupy.float32)
+    res = hypot(x, 2.0)
+    assert isinstance(res, cupy.ndarray) and res.dtype == cupy.float32
+    np.testing.assert_allclose(
+        res.get(), np.hypot(np.arange(1000, dtype=np.float32), 2.0), rtol=1e-6
+    )
+    out = cupy.empty(1000, dtype=cupy.float32)
+    saxpy(2.0, x, x, out, ndrange=1000)
+    np.testing.assert_array_equal(out.get(), 3 * np.arange(1000, dtype=np.float32))
+
+
+def test_cupy_layouts_helpers_and_local_memory(cupy):
+    base = cupy.arange(48.0).reshape(6, 8)
+    x = base[::-1, ::3]
+    out = cupy.empty(x.shape)
+    add2(x, x, out, ndrange=x.shape)
+    np.testing.assert_array_equal(out.get(), 2 * x.get())
+    v = cupy.linspace(-2, 2, 9)
+    o = cupy.empty(9)
+    clip_kernel(v, -1.0, 1.0, o, ndrange=9)
+    np.testing.assert_array_equal(o.get(), np.clip(v.get(), -1, 1))
+    window_sum(v, o, ndrange=9)
+    p = np.pad(v.get(), 1, mode="edge")
+    np.testing.assert_allclose(o.get(), p[:-2] + p[1:-1] + p[2:])
+    flags = cupy.full(4, -1, dtype=cupy.int64)
+    report_target(flags, ndrange=4)
+    assert (flags.get() == 1).all()
+
+
+def test_runs_on_the_producers_stream(cupy):
+    stream = cupy.cuda.Stream(non_blocking=True)
+    with stream:
+        x = cupy.arange(1 << 20, dtype=cupy.float64)
+        res = hypot(x, x)
+        report = jd.explain(hypot, x, x)
+        assert report.stream == hex(stream.ptr)
+    stream.synchronize()
+    np.testing.assert_allclose(res.get(), np.hypot(x.get(), x.get()))
+
+
+def test_explicit_stream_argument(cupy):
+    stream = cupy.cuda.Stream(non_blocking=True)
+    x = cupy.ones(4096)
+    out = cupy.empty(4096)
+    add1(x, x, out, ndrange=4096, stream=stream)
+    stream.synchronize()
+    assert float(out.sum().get()) == 8192.0
+
+
+def test_torch_cuda_tensors(torch):
+    x = torch.arange(512, dtype=torch.float32, device="cuda")
+    res = hypot(x, x)
+    assert isinstance(res, torch.Tensor) and res.is_cuda and res.dtype == torch.float32
+    np.testing.assert_allclose(
+        res.cpu().numpy(), np.hypot(x.cpu().numpy(), x.cpu().numpy()), rtol=1e-6
+    )
+    s = torch.cuda.Stream()
+    with torch.cuda.stream(s):
+        out = torch.empty_like(x)
+        add1(x, x, out, ndrange=512)
+    s.synchronize()
+    assert torch.equal(out, 2 * x)
+
+
+def test_numba_device_arrays():
+    from numba import cuda
+
+    x = cuda.to_device(np.arange(10.0))
+    res = hypot(x, 1.0)
+    assert hasattr(res, "copy_to_host")
+    np.testing.assert_allclose(res.copy_to_host(), np.hypot(np.arange(10.0), 1.0))
+
+
+def test_mixed_devices_are_refused(cupy):
+    with pytest.raises(jd.DeviceMismatchError, match=r"cupy\.ndarray on cuda:0"):
+        hypot(cupy.ones(3), np.ones(3))
+
+
+def test_large_index_space_beyond_int32(cupy):
+    free, _total = cupy.cuda.runtime.memGetInfo()
+    n = 2**31 + 1000
+    if free < 2 * n + (1 << 30):
+        pytest.skip("not enough free GPU memory for a 2**31-element test")
+    x = cupy.ones(n, dtype=cupy.int8)
+    out = cupy.zeros(n, dtype=cupy.int8)
+    add1(x, x, out, ndrange=n)
+    assert int(out[-1].get()) == 2 and int(out[2**31 + 5].get()) == 2
+    del x, out

@@ -1,0 +1,255 @@
+"""Import hygiene, the disk cache across processes, and thread safety."""
+
+import os
+import subprocess
+import sys
+import textwrap
+import threading
+
+import numpy as np
+import pytest
+
+import jitdispatch as jd
+
+pytestmark = pytest.mark.cpu
+
+
+def run_python(code, env=None, cwd=None):
+    full_env = dict(os.environ, **(env or {}))
+    full_env.pop("NUMBA_ENABLE_CUDASIM", None)
+    proc = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        env=full_env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    return proc
+
+
+def test_import_and_numpy_call_leave_gpu_libraries_alone():
+    proc = run_python("""
+        import sys
+        import numpy as np
+        import jitdispatch as jd
+        assert "numba" not in sys.modules, "import jitdispatch imported numba"
+        @jd.elementwise
+        def f(a):
+            return a + 1
+        assert (f(np.arange(3)) == [1, 2, 3]).all()
+        print(" ".join(m for m in ("cupy", "torch", "dask", "numba.cuda") if m in sys.modules))
+    """)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == ""
+
+
+KERNEL_MODULE = """
+import numpy as np
+import jitdispatch as jd
+
+@jd.kernel
+def triple(i, x, out):
+    out[i] = 3 * x[i]
+
+def run():
+    x = np.arange(5.0)
+    out = np.empty(5)
+    triple(x, out, ndrange=5)
+    assert (out == 3 * x).all(), out
+    from jitdispatch._targets import cpu
+    stats = triple.launcher(cpu, 2).serial.stats
+    return sum(stats.cache_hits.values()), sum(stats.cache_misses.values())
+"""
+
+RUN = """
+import warnings, mod_for_cache
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    hits, misses = mod_for_cache.run()
+print(hits, misses, sum("jitdispatch" in str(w.message) for w in caught))
+"""
+
+
+@pytest.fixture
+def kernel_dir(tmp_path):
+    (tmp_path / "mod_for_cache.py").write_text(KERNEL_MODULE)
+    return tmp_path
+
+
+def test_second_process_loads_from_disk(kernel_dir):
+    env = {"JITDISPATCH_CACHE_DIR": str(kernel_dir / "cache"), "PYTHONPATH": str(kernel_dir)}
+    first = run_python(RUN, env, cwd=kernel_dir)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.split() == ["0", "1", "0"]  # compiled once, no warning
+    second = run_python(RUN, env, cwd=kernel_dir)
+    assert second.returncode == 0, second.stderr
+    assert second.stdout.split() == ["1", "0", "0"]  # loaded from disk, nothing compiled
+
+
+def test_corrupt_cache_files_warn_once_and_compile(kernel_dir):
+    env = {"JITDISPATCH_CACHE_DIR": str(kernel_dir / "cache"), "PYTHONPATH": str(kernel_dir)}
+    assert run_python(RUN, env, cwd=kernel_dir).returncode == 0
+    damaged = 0
+    for base, _dirs, files in os.walk(kernel_dir / "cache"):
+        for name in files:
+            if name.endswith((".nbi", ".nbc")):
+                with open(os.path.join(base, name), "wb") as f:
+                    f.write(b"\x80\x04garbage, not a pickle")
+                damaged += 1
+    assert damaged >= 2
+    again = run_python(RUN, env, cwd=kernel_dir)
+    assert again.returncode == 0, again.stderr
+    hits, misses, warnings = again.stdout.split()
+    assert (hits, misses, warnings) == ("0", "1", "1")
+    # The damaged index was replaced: a third process loads cleanly again.
+    third = run_python(RUN, env, cwd=kernel_dir)
+    assert third.stdout.split() == ["1", "0", "0"], third.stderr
+
+
+def test_damaged_generated_wrapper_is_rewritten(kernel_dir):
+    env = {"JITDISPATCH_CACHE_DIR": str(kernel_dir / "cache"), "PYTHONPATH": str(kernel_dir)}
+    assert run_python(RUN, env, cwd=kernel_dir).returncode == 0
+    wrappers = list((kernel_dir / "cache" / "gen").glob("triple_*.py"))
+    assert wrappers
+    originals = [path.read_text() for path in wrappers]
+    for path in wrappers:
+        path.write_text("this is not python(")
+    again = run_python(RUN, env, cwd=kernel_dir)
+    assert again.returncode == 0, again.stderr  # run() checks the result itself
+    assert [path.read_text() for path in wrappers] == originals
+
+
+def test_unwritable_cache_directory_warns_once(tmp_path, monkeypatch):
+    from jitdispatch import _cache
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    monkeypatch.setenv("JITDISPATCH_CACHE_DIR", str(blocker / "cache"))
+    _cache.reset()
+    try:
+
+        @jd.kernel
+        def negate(i, x, out):
+            out[i] = -x[i]
+
+        x = np.arange(4.0)
+        out = np.empty(4)
+        with pytest.warns(jd.CacheWarning, match="cannot use the cache directory") as caught:
+            negate(x, out, ndrange=4)
+            negate(x, out, ndrange=4)
+            negate(x[:2], out[:2], ndrange=2)
+        assert len([w for w in caught if issubclass(w.category, jd.CacheWarning)]) == 1
+        np.testing.assert_array_equal(out[:2], -x[:2])
+    finally:
+        _cache.reset()
+
+
+def test_sixteen_threads_compile_a_fresh_kernel_once(fresh_cache, monkeypatch):
+    from jitdispatch._targets import cpu
+
+    made = []
+    original = cpu.make_launcher
+    monkeypatch.setattr(cpu, "make_launcher", lambda *a: made.append(1) or original(*a))
+
+    @jd.kernel
+    def square_plus(i, x, k, out):
+        out[i] = x[i] * x[i] + k
+
+    x = np.arange(100, dtype=np.float64)
+    results = [None] * 16
+    barrier = threading.Barrier(16)
+
+    def worker(k):
+        out = np.empty(100)
+        barrier.wait()
+        square_plus(x, float(k), out, ndrange=100)
+        results[k] = out
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for k, out in enumerate(results):
+        np.testing.assert_array_equal(out, x * x + k)
+    assert len(made) == 1
+    serial = square_plus.launcher(cpu, 3).serial
+    assert len(serial.overloads) == 1
+    assert sum(serial.stats.cache_misses.values()) == 1
+
+
+def test_parallel_kernels_under_dask_threads_do_not_abort():
+    # In a child process: an abort from Numba's threading layer would kill pytest itself.
+    proc = run_python("""
+        import numpy as np, dask, dask.array as da
+        import jitdispatch as jd
+
+        @jd.elementwise
+        def f(a, b):
+            return a * b + 1.0
+
+        @jd.kernel
+        def twice(i, x, out):
+            out[i] = 2 * x[i]
+
+        def block(b):
+            out = np.empty_like(b)
+            twice(b, out, ndrange=b.shape)  # each chunk is large enough to go parallel
+            return out
+
+        x = da.from_array(np.arange(2_000_000, dtype=np.float64), chunks=100_000)
+        with dask.config.set(scheduler="threads", num_workers=8):
+            a = f(x, x).compute()
+            b = x.map_blocks(block).compute()
+        ref = np.arange(2_000_000, dtype=np.float64)
+        assert np.array_equal(a, ref * ref + 1.0)
+        assert np.array_equal(b, 2 * ref)
+        import numba
+        print("ok", numba.threading_layer())
+    """)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.startswith("ok")
+
+
+def test_workqueue_layer_is_guarded():
+    # The one layer that is not thread-safe: force it and hammer it from threads.
+    proc = run_python(
+        """
+        import threading, numpy as np
+        import jitdispatch as jd
+
+        @jd.kernel
+        def inc(i, x, out):
+            out[i] = x[i] + 1
+
+        x = np.arange(300_000, dtype=np.float64)
+        errors = []
+        def work():
+            out = np.empty_like(x)
+            for _ in range(20):
+                inc(x, out, ndrange=x.shape)
+            if not np.array_equal(out, x + 1):
+                errors.append(1)
+        ts = [threading.Thread(target=work) for _ in range(6)]
+        [t.start() for t in ts]; [t.join() for t in ts]
+        import numba
+        print(numba.threading_layer(), len(errors))
+    """,
+        env={"NUMBA_THREADING_LAYER": "workqueue"},
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.split() == ["workqueue", "0"]
+
+
+def test_cli_info_and_demo():
+    proc = run_python("import sys; from jitdispatch.__main__ import main; sys.exit(main(['info']))")
+    assert proc.returncode == 0, proc.stderr
+    for key in ("numba", "cuda", "cache directory", "threading layer"):
+        assert key in proc.stdout
+    demo = run_python(
+        "import sys; from jitdispatch.__main__ import main; "
+        "sys.exit(main(['demo', '--size', '64']))"
+    )
+    assert demo.returncode == 0, demo.stderr
+    assert "saxpy" in demo.stdout and "OK" in demo.stdout

@@ -1,0 +1,62 @@
+"""PTX lane: every CUDA kernel and wrapper the engine generates compiles for cc 9.0.
+
+Needs numba-cuda with its NVVM wheel, not a GPU.
+"""
+
+import numpy as np
+import pytest
+from kernels_for_tests import ADD, clip_kernel, hypot, report_target, saxpy, window_sum
+
+pytestmark = pytest.mark.ptx
+pytest.importorskip("numba.cuda", reason="numba-cuda is not installed")
+
+CC = (9, 0)
+
+
+def check_ptx(ptx):
+    assert ".visible .entry" in ptx
+    assert ".target sm_90" in ptx
+    return ptx
+
+
+@pytest.mark.parametrize("ndim", range(5))
+def test_wrapper_for_every_rank(ndim):
+    shape = (3, 4, 2, 5)[:ndim]
+    x = np.ones(shape)
+    ptx = check_ptx(ADD[ndim].compile_ptx(x, x, np.empty(shape), cc=CC))
+    if ndim:
+        # the grid-stride index is 64-bit: index spaces beyond 2**31 elements are covered
+        assert "mul.lo.s64" in ptx or "mad.lo.s64" in ptx or "mul.wide" in ptx
+
+
+@pytest.mark.parametrize(
+    "dtype", [np.bool_, np.int8, np.uint16, np.int32, np.uint64, np.float32, np.complex128]
+)
+def test_dtypes(dtype):
+    x = np.ones(4, dtype)
+    check_ptx(ADD[1].compile_ptx(x, x, np.empty(4, dtype), cc=CC))
+
+
+def test_helpers_overrides_and_local_memory():
+    x = np.ones(8)
+    check_ptx(clip_kernel.compile_ptx(x, 0.0, 1.0, np.empty(8), cc=CC))
+    check_ptx(window_sum.compile_ptx(x, np.empty(8), cc=CC))
+    ptx = check_ptx(report_target.compile_ptx(np.empty(8, np.int64), cc=CC))
+    assert "mov.u64 \t%rd" in ptx or "st.global" in ptx
+
+
+def test_elementwise_broadcast_and_scalars():
+    check_ptx(hypot.compile_ptx(np.ones((3, 4), np.float32), np.ones(4, np.float32), cc=CC))
+    check_ptx(hypot.compile_ptx(np.ones(5), 2.0, cc=CC))
+
+
+def test_shipped_demo_kernels():
+    from jitdispatch.kernels import demo
+
+    x = np.ones(16)
+    img = np.ones((4, 4))
+    check_ptx(demo.saxpy.compile_ptx(2.0, x, x, np.empty(16), cc=CC))
+    check_ptx(demo.hypot.compile_ptx(x, x, cc=CC))
+    check_ptx(demo.laplace5.compile_ptx(img, np.empty((4, 4)), cc=CC))
+    check_ptx(demo.mandelbrot.compile_ptx(img, img, cc=CC))
+    check_ptx(saxpy.compile_ptx(2.0, x, x, np.empty(16), cc=CC))
