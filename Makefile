@@ -48,7 +48,7 @@ bench: $(STAMP)
 # benchmarks, print a short table last.
 gpu-check:
 	$(PYTHON) -m pip install --quiet --no-deps --no-build-isolation -e .
-	$(PYTHON) -m pytest -p no:cacheprovider -m gpu -q -rs tests
+	$(PYTHON) -m pytest -p no:cacheprovider -m gpu -q -rs tests/test_engine_gpu.py tests/ndimage/test_ndimage_gpu.py
 	$(PYTHON) benchmarks/gpu_check.py
 
 clean:

@@ -345,3 +345,16 @@ def test_trace_logs_every_decision(caplog):
     messages = [r.getMessage() for r in caplog.records]
     assert any("add1 -> cpu" in m for m in messages)
     assert any("hypot -> cpu" in m for m in messages)
+
+
+def test_empty_and_asarray_follow_like():
+    x = np.ones(3)
+    e = jd.empty((2, 2), np.float32, like=x)
+    assert isinstance(e, np.ndarray) and e.dtype == np.float32 and e.shape == (2, 2)
+    assert jd.asarray(x, like=x) is x
+    np.testing.assert_array_equal(jd.asarray([1, 2], like=x, dtype=np.int16), [1, 2])
+    assert jd.asarray([1, 2], like=x, dtype=np.int16).dtype == np.int16
+    with pytest.raises(jd.DeviceMismatchError, match="never copies from a device"):
+        jd.asarray(FakeDeviceArray(), like=x)
+    with pytest.raises(TypeError, match="must be an array"):
+        jd.empty(3, np.float64, like=[1, 2])

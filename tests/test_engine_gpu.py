@@ -111,3 +111,42 @@ def test_large_index_space_beyond_int32(cupy):
     add1(x, x, out, ndrange=n)
     assert int(out[-1].get()) == 2 and int(out[2**31 + 5].get()) == 2
     del x, out
+
+
+def test_torch_cpu_tensors_zero_copy(torch):
+    # torch is not installed in CI; the GPU machine has it, so the CPU path is checked here.
+    x = torch.arange(6, dtype=torch.float64)
+    out = torch.empty(6, dtype=torch.float64)
+    add1(x, x, out, ndrange=6)
+    assert torch.equal(out, 2 * x)
+    res = hypot(x, x)
+    assert isinstance(res, torch.Tensor) and res.device.type == "cpu"
+    np.testing.assert_allclose(res.numpy(), np.hypot(x.numpy(), x.numpy()))
+
+
+def test_cuda_code_is_cached_on_disk_across_processes(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import cupy, jitdispatch as jd\n"
+        "@jd.elementwise\n"
+        "def f(a):\n"
+        "    return a * 3 + 1\n"
+        "x = cupy.arange(10.0)\n"
+        "assert (f(x).get() == cupy.arange(10.0).get() * 3 + 1).all()\n"
+        "k = f.kernel(1, (True,))\n"
+        "from jitdispatch._targets import cuda\n"
+        "disp = k.launcher(cuda, 2).dispatchers()[0]\n"
+        "print(sum(disp.stats.cache_hits.values()), sum(disp.stats.cache_misses.values()))\n"
+    )
+    env = dict(os.environ, JITDISPATCH_CACHE_DIR=str(tmp_path))
+    runs = [
+        subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+        for _ in range(2)
+    ]
+    for r in runs:
+        assert r.returncode == 0, r.stderr[-2000:]
+    assert runs[0].stdout.split() == ["0", "1"]
+    assert runs[1].stdout.split() == ["1", "0"]

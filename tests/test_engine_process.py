@@ -253,3 +253,28 @@ def test_cli_info_and_demo():
     )
     assert demo.returncode == 0, demo.stderr
     assert "saxpy" in demo.stdout and "OK" in demo.stdout
+
+
+def test_missing_numba_cuda_says_what_to_install():
+    proc = run_python("""
+        import sys
+        sys.modules["numba.cuda"] = None  # as if numba-cuda were not installed
+        import numpy as np
+        import jitdispatch as jd
+
+        class DeviceArray:
+            shape, dtype, ndim = (3,), np.dtype("float64"), 1
+            __cuda_array_interface__ = {"shape": (3,), "typestr": "<f8", "data": (0, False),
+                                        "version": 3, "strides": None}
+
+        @jd.elementwise
+        def f(a):
+            return a + 1
+
+        try:
+            f(DeviceArray())
+        except jd.TargetUnavailableError as exc:
+            print(exc)
+    """)
+    assert proc.returncode == 0, proc.stderr
+    assert "pip install 'jitdispatch[cuda13]'" in proc.stdout
