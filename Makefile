@@ -12,7 +12,7 @@ PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
 $(STAMP):
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m pip install --quiet -e '.[test,bench,docs]'
 	rm -f $(VENV)/.installed-*
 	touch $@
 
@@ -20,7 +20,7 @@ demo: $(STAMP)
 	$(BIN)/python -m jitdispatch info
 	$(BIN)/python -m jitdispatch demo --cudasim
 
-test: $(STAMP) lint test-cpu test-cudasim bench-check
+test: $(STAMP) lint test-cpu test-cudasim bench-check docs
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -38,6 +38,10 @@ bench-check: $(STAMP)
 	cd benchmarks && ../$(BIN)/asv check --python=same
 	cd benchmarks && ../$(BIN)/python -m asv run --python=same --quick --dry-run --show-stderr --bench 'Overhead' > /dev/null
 
+# The docs build offline; warnings are errors. Their examples run in tests/test_docs.py.
+docs: $(STAMP)
+	$(BIN)/python -m sphinx -W --keep-going -q -b html docs docs/_build/html
+
 bench: $(STAMP)
 	cd benchmarks && ../$(BIN)/asv machine --yes > /dev/null
 	cd benchmarks && ../$(BIN)/asv run --python=same --show-stderr --set-commit-hash $$(git rev-parse HEAD)
@@ -48,8 +52,9 @@ bench: $(STAMP)
 # benchmarks, print a short table last.
 gpu-check:
 	$(PYTHON) -m pip install --quiet --no-deps --no-build-isolation -e .
-	$(PYTHON) -m pytest -p no:cacheprovider -m gpu -q -rs tests/test_engine_gpu.py tests/ndimage/test_ndimage_gpu.py
+	-$(PYTHON) -m pytest -p no:cacheprovider -n 8 -m gpu -q -rs tests/test_engine_gpu.py tests/ndimage/test_ndimage_gpu.py \
+		tests/test_support_matrix.py tests/test_pipelines.py
 	$(PYTHON) benchmarks/gpu_check.py
 
 clean:
-	rm -rf $(VENV) .jdcache .asv build *.egg-info
+	rm -rf $(VENV) .jdcache .asv build *.egg-info docs/_build docs/generated

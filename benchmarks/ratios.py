@@ -47,12 +47,45 @@ def main():
     for name in sorted(results):
         if ".track_" in name:
             print(f"{name.split('.', 1)[1]:60s} {value(results[name]):.4f} s")
-    ndimage = sorted(n for n in results if n.startswith("bench_ndimage") and ".time_" in n)
-    if ndimage:
-        print("\nndimage (seconds, one value per parameter combination):")
-        for name in ndimage:
-            print(name, results[name][0])
+    ndimage_table(results)
 
 
-if __name__ == "__main__":
-    main()
+def ndimage_table(results):
+    """Per function and input: jitdispatch / SciPy and Dask / jitdispatch, from one run."""
+    import itertools
+    import statistics
+
+    base = "bench_ndimage.Filters."
+    if base + "time_scipy" not in results:
+        return
+    combos = {}
+    for variant in ("time_scipy", "time_jitdispatch", "time_jitdispatch_dask"):
+        entry = results.get(base + variant)
+        if not entry:
+            continue
+        values, params = entry[0], entry[1]
+        for key, v in zip(itertools.product(*params), values, strict=True):
+            combos.setdefault(key, {})[variant] = v
+    print(
+        f"\n{'function':30s} {'input':20s} {'scipy':>9s} {'jd':>9s} {'jd/scipy':>9s} "
+        f"{'dask/jd':>8s}"
+    )
+    ratios = []
+    for (name, spec), row in sorted(combos.items()):
+        ref, ours, dask = (
+            row.get(k) for k in ("time_scipy", "time_jitdispatch", "time_jitdispatch_dask")
+        )
+        if not ref or not ours:
+            continue
+        ratio = ours / ref
+        ratios.append(ratio)
+        dask_ratio = f"{dask / ours:8.2f}" if dask else f"{'-':>8s}"
+        print(
+            f"{name.strip(chr(39)):30s} {spec.strip(chr(39)):20s} {ref * 1e3:7.1f}ms "
+            f"{ours * 1e3:7.1f}ms {ratio:9.3f} {dask_ratio}"
+        )
+    if ratios:
+        print(
+            f"\nmedian jd/scipy over {len(ratios)} cases: {statistics.median(ratios):.3f}; "
+            f"worst {max(ratios):.3f}"
+        )

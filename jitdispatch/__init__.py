@@ -6,8 +6,11 @@ torch nor Dask.
 """
 
 from ._api import asarray, elementwise, empty, explain, func, kernel
+from ._backends import Backend, BackendError, backend, register_backend, set_backend
 from ._config import set_trace
+from ._dispatch import use_target
 from ._kernel import local
+from ._patch import patch
 from ._targets.cpu import serial
 from .errors import (
     CacheWarning,
@@ -21,6 +24,8 @@ from .errors import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "Backend",
+    "BackendError",
     "CacheWarning",
     "DeviceMismatchError",
     "JitDispatchError",
@@ -29,12 +34,17 @@ __all__ = [
     "UnsupportedArgumentError",
     "__version__",
     "asarray",
+    "backend",
     "elementwise",
     "empty",
     "explain",
     "func",
     "kernel",
     "local",
+    "patch",
+    "register_backend",
     "serial",
+    "set_backend",
     "set_trace",
+    "use_target",
 ]

@@ -1,4 +1,4 @@
-"""``python -m jitdispatch info | demo``."""
+"""``python -m jitdispatch info | demo | support``."""
 
 import argparse
 import platform
@@ -62,16 +62,28 @@ def _cuda_summary():
     return "; ".join(names)
 
 
+def support():
+    """The support matrix: every public function x array type x backend."""
+    import jitdispatch.ndimage  # noqa: F401  (registers its functions)
+    from jitdispatch import _registry
+
+    print(_registry.matrix_text())
+    return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m jitdispatch", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("info", help="versions, CUDA devices, cache and threading layer")
+    sub.add_parser("support", help="what each function supports: array types x backends")
     demo = sub.add_parser("demo", help="run the demo kernels on every available target")
     demo.add_argument("--cudasim", action="store_true", help="also run under the CUDA simulator")
     demo.add_argument("--size", type=int, default=512, help="edge of the 2-d demo arrays")
     args = parser.parse_args(argv)
     if args.command == "info":
         return info()
+    if args.command == "support":
+        return support()
     from jitdispatch import _demo
 
     return _demo.main(cudasim=args.cudasim, size=args.size)

@@ -11,10 +11,44 @@ Rules (``docs/dispatch.rst`` explains them to users):
   simulator, whose device memory is host memory, is the one exception).
 """
 
+import contextlib
+import contextvars
+import threading
+
 from . import _arrays, _targets
 from .errors import DeviceMismatchError, UnsupportedArgumentError
 
 TARGET_NAMES = ("cpu", "cuda")
+
+_forced = contextvars.ContextVar("jitdispatch_target", default=None)
+_forcing_lock = threading.Lock()
+# Number of active ``use_target`` blocks in any thread: the hot paths read only this.
+forcing = 0
+
+
+@contextlib.contextmanager
+def use_target(name):
+    """Force ``target=name`` for every launch in this block (this thread or task).
+
+    For running whole functions, SciPy-like ones included, on the CUDA simulator in
+    tests. It refuses silent copies exactly as ``target=`` does.
+    """
+    global forcing
+    if name not in TARGET_NAMES:
+        raise ValueError(f"unknown target {name!r}; choose one of {TARGET_NAMES}")
+    token = _forced.set(name)
+    with _forcing_lock:
+        forcing += 1
+    try:
+        yield
+    finally:
+        _forced.reset(token)
+        with _forcing_lock:
+            forcing -= 1
+
+
+def forced_target():
+    return _forced.get() if forcing else None
 
 
 def _place(info):
@@ -23,6 +57,8 @@ def _place(info):
 
 def choose(who, names, objs, infos, target=None):
     """Return ``(target_module, device_id, like)``; ``like`` is the first array's index."""
+    if target is None and forcing:
+        target = _forced.get()
     if target is not None and target not in TARGET_NAMES:
         raise ValueError(f"{who}: unknown target {target!r}; choose one of {TARGET_NAMES}")
     found = []

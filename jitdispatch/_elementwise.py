@@ -125,7 +125,7 @@ class Elementwise:
             raise TypeError(
                 f"{self.__name__}() takes {self.nin} arguments but {len(args)} were given"
             )
-        if out is None and target is None and not options:
+        if out is None and target is None and not options and not _dispatch.forcing:
             # Hot path: NumPy arrays of one shape and Python scalars, seen before.
             shape = None
             key = []
@@ -231,6 +231,7 @@ class Elementwise:
         return public
 
     def _dask(self, args, out, target, options):
+        target = target or _dispatch.forced_target()
         if out is not None:
             raise TypeError(f"{self.__name__}: out= is not supported with Dask arrays")
         from dask.array.core import elemwise

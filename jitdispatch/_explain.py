@@ -16,6 +16,7 @@ class Explanation:
     """The answer of :func:`jitdispatch.explain`; ``str()`` gives a printable report."""
 
     function: str
+    backend: str
     target: str
     reason: str
     device: str
@@ -46,6 +47,8 @@ def explain(fn, *args, **kwargs):
         Printable; its fields are target, reason, device, stream, launch, signature and
         cache ("in memory", "on disk", or "compile on first call").
     """
+    if hasattr(fn, "_jd_entry"):
+        return _explain_public(fn, args, kwargs)
     target = kwargs.pop("target", None)
     if isinstance(fn, Kernel):
         ndrange = kwargs.pop("ndrange")
@@ -75,6 +78,7 @@ def explain(fn, *args, **kwargs):
     sig = signature(examples, len(shape)) if tgt.name == "cpu" else None
     return Explanation(
         function=f"{type(fn).__name__.lower()} {fn.__qualname__}",
+        backend="jit (a kernel runs as written)",
         target=tgt.name,
         reason=_dispatch.reason(names, objs, infos, tgt.name, target),
         device=launch["device"],
@@ -135,3 +139,50 @@ def _cache_state(kern, tgt, nargs, sig):
                 return "on disk (loads without compiling)"
         return "compile on first call"
     return "compiled per device on first call (see the disk cache for earlier runs)"
+
+
+def _explain_public(fn, args, kwargs):
+    """A SciPy-like public function: which backend, and where its kernels would run."""
+    from . import _backends
+
+    entry = fn._jd_entry
+    bname, _impl = _backends.choose(entry.module, entry.name, args, kwargs)
+    arrays = [(f"arg{k}", a) for k, a in enumerate(args)] + list(kwargs.items())
+    names, objs, infos = [], [], []
+    for name, obj in arrays:
+        try:
+            info = _arrays.describe(obj)
+        except Exception:
+            continue
+        if info is not None and info is not _arrays.SEQUENCE:
+            names.append(name)
+            objs.append(obj)
+            infos.append(info)
+    kind = infos[0].library if infos else "none"
+    if infos and infos[0].device == "dask":
+        target, device, reason = "per chunk", "the chunks' devices", "input is a Dask array"
+    else:
+        tgt, device_id, _ = _dispatch.choose(entry.qualname, names, objs, infos)
+        target = tgt.name
+        device = "cpu" if target == "cpu" else f"cuda:{device_id if device_id is not None else 0}"
+        reason = _dispatch.reason(names, objs, infos, target, None)
+    status = entry.status(bname, kind) if kind in _registry_types() else "n/a"
+    return Explanation(
+        function=entry.qualname.replace("scipy.", "jitdispatch."),
+        backend=(
+            f"{bname} ({status} for {kind} inputs; order {', '.join(_backends.current_backends())})"
+        ),
+        target=target if bname == "jit" else f"{bname} decides",
+        reason=reason,
+        device=device,
+        stream="the input's current stream" if target == "cuda" else "none (synchronous)",
+        launch="one or more kernels per call (explain a kernel for its launch)",
+        signature="per kernel",
+        cache="per kernel, in memory and on disk",
+    )
+
+
+def _registry_types():
+    from . import _registry
+
+    return _registry.ARRAY_TYPES

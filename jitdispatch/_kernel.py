@@ -376,7 +376,7 @@ class Kernel:
     def __call__(self, *args, ndrange, target=None, **options):
         # Hot path: NumPy arrays and scalars, a tuple ndrange, a compiled launcher. Python
         # only checks the kinds of argument; Numba's dispatcher resolves the types.
-        if target is None and not options and type(ndrange) is tuple:
+        if target is None and not options and type(ndrange) is tuple and not _dispatch.forcing:
             launcher = self._cpu.get(len(args))
             if launcher is not None:
                 for a in args:

@@ -5,6 +5,13 @@ import jitdispatch as jd
 pytestmark = pytest.mark.cpu
 
 PUBLIC = {
+    "Backend",
+    "BackendError",
+    "backend",
+    "patch",
+    "register_backend",
+    "set_backend",
+    "use_target",
     "CacheWarning",
     "DeviceMismatchError",
     "JitDispatchError",

@@ -86,8 +86,13 @@ def jd_namespace():
 def _loops(ndim, body_call, outer):
     lines = []
     for d in range(ndim):
-        loop = outer if d == 0 else "range"
-        lines.append("    " * (d + 1) + f"for i{d} in {loop}(n{d}):")
+        if d == 0 and outer != "range":
+            # prange's index may be unsigned; bodies mixing it with signed ints would
+            # get float64 indices, so hand them a signed one as range() does.
+            lines.append(f"    for j0 in {outer}(n0):")
+            lines.append("        i0 = numba.int64(j0)")
+        else:
+            lines.append("    " * (d + 1) + f"for i{d} in range(n{d}):")
     lines.append("    " * (ndim + 1) + body_call)
     return lines
 

@@ -76,10 +76,28 @@ def _sim_local():
     return module
 
 
+_registered = []
+
+
 def local():
+    """``cuda.local``, made typeable as a plain global (numba-cuda types it only as an
+    attribute of ``numba.cuda``), so bodies may write ``local.array`` after
+    ``from jitdispatch import local`` as well as ``jd.local.array``."""
     if is_simulator():
         return _sim_local()
-    return _cuda().local
+    cuda = _cuda()
+    if not _registered:
+        with _lock:
+            if not _registered:
+                from numba.cuda import cudadecl
+
+                try:
+                    from numba.cuda import types as cuda_types
+                except ImportError:  # older numba-cuda shares numba's types
+                    from numba.core import types as cuda_types
+                cudadecl.registry.register_global(cuda.local, cuda_types.Module(cuda.local))
+                _registered.append(True)
+    return cuda.local
 
 
 def jd_namespace():

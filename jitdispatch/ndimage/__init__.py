@@ -5,7 +5,58 @@ NumPy arrays run on the CPU, CuPy arrays and torch CUDA tensors on their GPU, Da
 lazily chunk by chunk.
 """
 
-# -- correlation family (jitdispatch/ndimage/_filters.py) --
-# -- rank and generic family (jitdispatch/ndimage/_rank_filters.py) --
+from ._public import (
+    convolve,
+    convolve1d,
+    correlate,
+    correlate1d,
+    gaussian_filter,
+    gaussian_filter1d,
+    gaussian_gradient_magnitude,
+    gaussian_laplace,
+    generic_filter,
+    generic_filter1d,
+    generic_gradient_magnitude,
+    generic_laplace,
+    laplace,
+    maximum_filter,
+    maximum_filter1d,
+    median_filter,
+    minimum_filter,
+    minimum_filter1d,
+    percentile_filter,
+    prewitt,
+    rank_filter,
+    sobel,
+    uniform_filter,
+    uniform_filter1d,
+    vectorized_filter,
+)
 
-__all__ = []
+__all__ = [
+    "convolve",
+    "convolve1d",
+    "correlate",
+    "correlate1d",
+    "gaussian_filter",
+    "gaussian_filter1d",
+    "gaussian_gradient_magnitude",
+    "gaussian_laplace",
+    "generic_filter",
+    "generic_filter1d",
+    "generic_gradient_magnitude",
+    "generic_laplace",
+    "laplace",
+    "maximum_filter",
+    "maximum_filter1d",
+    "median_filter",
+    "minimum_filter",
+    "minimum_filter1d",
+    "percentile_filter",
+    "prewitt",
+    "rank_filter",
+    "sobel",
+    "uniform_filter",
+    "uniform_filter1d",
+    "vectorized_filter",
+]

@@ -1,0 +1,1178 @@
+"""The correlation family of ``scipy.ndimage``: correlations, convolutions and the
+filters built from them (Gaussian, uniform, Prewitt, Sobel, Laplace, gradients).
+
+Each public function checks its arguments with ``_checks`` (SciPy's rules, SciPy's
+exceptions), then runs kernels from ``jitdispatch.kernels.ndimage.correlate`` where the
+input lives. Separable filters are chains of 1-D passes; like SciPy, every pass rounds
+to the output dtype. Complex data goes through real passes on the ``.real`` / ``.imag``
+views, combined as SciPy combines them, so results agree with SciPy's to the last bit
+on the CPU.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+import jitdispatch as jd
+from jitdispatch.kernels.ndimage import correlate as _k
+
+from . import _checks, _support
+from ._dask import is_dask_array
+from ._docstrings import docfiller
+
+__all__ = [
+    "convolve",
+    "convolve1d",
+    "correlate",
+    "correlate1d",
+    "gaussian_filter",
+    "gaussian_filter1d",
+    "gaussian_gradient_magnitude",
+    "gaussian_laplace",
+    "generic_gradient_magnitude",
+    "generic_laplace",
+    "laplace",
+    "prewitt",
+    "sobel",
+    "uniform_filter",
+    "uniform_filter1d",
+]
+
+_EPS = np.finfo(np.float64).eps
+# Launches whose first dimension is below this are reordered so that the dimension run
+# in parallel on the CPU is a long one.
+_MIN_OUTER = 8
+
+
+# --- arrays, without knowing their library ---------------------------------------------
+
+
+def _is_c_contiguous(array):
+    flags = getattr(array, "flags", None)
+    if flags is not None and hasattr(flags, "c_contiguous"):
+        return bool(flags.c_contiguous)
+    is_contiguous = getattr(array, "is_contiguous", None)  # torch
+    return bool(is_contiguous()) if callable(is_contiguous) else False
+
+
+def _as_input(input):
+    """Arrays as they are; anything else (lists, NumPy scalars) as a NumPy array."""
+    if isinstance(input, np.generic) or not (hasattr(input, "shape") and hasattr(input, "dtype")):
+        return np.asarray(input)
+    return input
+
+
+def _empty(shape, dtype, like):
+    return jd.empty(tuple(shape), dtype, like=like)
+
+
+def _numpy_dtype(array):
+    return _support.as_numpy_dtype(array.dtype)
+
+
+def _destination(input, output):
+    """The array to compute into: the caller's when that is safe, else a new one."""
+    out = output.array
+    if out is not None and _is_c_contiguous(out) and not _support.needs_temporary(input, out):
+        return out
+    return _empty(input.shape, output.dtype, input)
+
+
+def _finish(result, output):
+    """Copy into the caller's output array if the result is not already there."""
+    out = output.array
+    if out is None:
+        return result
+    if result is not out:
+        out[...] = result
+    return out
+
+
+def _copy_into(dst, src):
+    """``dst[...] = src`` with NumPy's casting (SciPy's copy when no pass runs)."""
+    if _numpy_dtype(src).kind == "c" and _numpy_dtype(dst).kind != "c":
+        src = src.real  # what NumPy's cast keeps (it also warns; SciPy would warn too)
+    dst[...] = src
+    return dst
+
+
+def _split(array):
+    """Real and imaginary views of a complex array (the array and None if real)."""
+    if _numpy_dtype(array).kind == "c":
+        return array.real, array.imag
+    return array, None
+
+
+# --- 1-D passes -----------------------------------------------------------------------
+
+
+def _symmetry(weights):
+    """SciPy's test: 1 for symmetric, -1 for antisymmetric odd-length weights, else 0."""
+    n = len(weights)
+    if not n & 1:
+        return 0
+    c = n // 2
+    left, right = weights[c - 1 :: -1] if c else weights[:0], weights[c + 1 :]
+    if np.all(np.abs(right - left) <= _EPS):
+        return 1
+    if np.all(np.abs(right + left) <= _EPS):
+        return -1
+    return 0
+
+
+def _cast_code(dtype):
+    """How the kernels convert float64 results to ``dtype`` (see the kernels' CAST_*)."""
+    if dtype == np.bool_:
+        return _k.CAST_BOOL
+    if (dtype.kind == "u" and dtype.itemsize <= 4) or (dtype.kind == "i" and dtype.itemsize <= 2):
+        return _k.CAST_VIA_INT64  # C converts these through a wider integer, then wraps
+    return _k.CAST_DIRECT
+
+
+def _lines(shape, axis):
+    outer = math.prod(shape[:axis])
+    inner = math.prod(shape[axis + 1 :])
+    return outer, shape[axis], inner
+
+
+def _real_line_pass(src, dst, step, op, cval):
+    """One real 1-D pass of ``src`` into ``dst`` (same shape; ``dst`` writable view)."""
+    shape = tuple(src.shape)
+    if math.prod(shape) == 0:
+        return
+    outer, n, inner = _lines(shape, step.axis)
+    s3 = src.reshape(outer, n, inner)
+    d3 = dst.reshape(outer, n, inner)
+    swap = outer < _MIN_OUTER
+    cast = _cast_code(_numpy_dtype(dst))
+    cval = float(cval)
+    if op == "uniform":
+        lines = (inner, outer) if swap else (outer, inner)
+        _k.uniform1d(s3, step.size, step.origin, swap, step.mode, cval, cast, d3, ndrange=lines)
+        return
+    weights = np.ascontiguousarray(step.weights, dtype=np.float64)
+    w = jd.asarray(weights, like=src)
+    launch = (n, outer, inner) if swap else (outer, n, inner)
+    sym = _symmetry(weights)
+    _k.correlate1d(s3, w, step.origin, sym, swap, step.mode, cval, cast, d3, ndrange=launch)
+
+
+def _add(dst, src, sign):
+    """``dst += src`` (``sign`` 1) or ``dst -= src`` (-1), elementwise, as NumPy does."""
+    if math.prod(tuple(dst.shape)) == 0:
+        return
+    if hasattr(dst, "__array_ufunc__") or hasattr(dst, "__torch_function__"):
+        if sign > 0:
+            dst += src
+        else:
+            dst -= src
+        return
+    # arrays without in-place operators (numba device arrays): a kernel on flat views
+    _k.add_into(dst.reshape(-1), src.reshape(-1), sign, ndrange=math.prod(tuple(dst.shape)))
+
+
+def _line_pass(src, dst, step, op, cval):
+    """One 1-D pass, complex data split into real passes as SciPy splits them."""
+    src_re, src_im = _split(src)
+    dst_re, dst_im = _split(dst)
+    weights = step.weights
+    complex_weights = weights is not None and weights.dtype.kind == "c"
+    if src_im is None and not complex_weights:
+        _real_line_pass(src, dst, step, op, cval)
+        return
+    cval = complex(cval)
+    if not complex_weights:  # complex input, real weights (or a uniform pass)
+        _real_line_pass(src_re, dst_re, step, op, cval.real)
+        _real_line_pass(src_im, dst_im, step, op, cval.imag)
+        return
+    w_re = step._replace(weights=np.ascontiguousarray(weights.real))
+    w_im = step._replace(weights=np.ascontiguousarray(weights.imag))
+    if src_im is None:
+        _real_line_pass(src, dst_re, w_re, op, cval.real)
+        _real_line_pass(src, dst_im, w_im, op, cval.real)
+        return
+    tmp = _empty(src.shape, _numpy_dtype(src_re), src)
+    _real_line_pass(src_re, dst_re, w_re, op, cval.real)
+    _real_line_pass(src_im, tmp, w_im, op, cval.imag)
+    _add(dst_re, tmp, -1)
+    _real_line_pass(src_re, dst_im, w_im, op, cval.real)
+    _real_line_pass(src_im, tmp, w_re, op, cval.imag)
+    _add(dst_im, tmp, 1)
+
+
+def _run_chain(input, plan):
+    """Run ``plan.passes`` one after the other (each reads the previous result)."""
+    passes = plan.passes
+    result = _destination(input, plan.output)
+    if not passes:
+        return _finish(_copy_into(result, input), plan.output)
+    spare = _empty(input.shape, plan.output.dtype, input) if len(passes) > 1 else None
+    src = input
+    for p, step in enumerate(passes):
+        dst = result if (len(passes) - 1 - p) % 2 == 0 else spare
+        _line_pass(src, dst, step, plan.op, plan.cval)
+        src = dst
+    return _finish(result, plan.output)
+
+
+# --- N-D windows -----------------------------------------------------------------------
+
+
+def _taps(weights, origins):
+    """Taps of a weights array: per-axis offsets, flat offsets, weights, reach per axis.
+
+    Weights not above DBL_EPSILON in magnitude are left out, as SciPy leaves them out.
+    """
+    shape = weights.shape
+    where = np.nonzero(np.abs(weights) > _EPS)
+    values = np.ascontiguousarray(weights[where], dtype=np.float64)
+    centre = np.array([n // 2 for n in shape], dtype=np.int64) + np.asarray(origins, np.int64)
+    offsets = np.ascontiguousarray(np.stack(where, axis=1).astype(np.int64) - centre)
+    if len(values) == 0:
+        offsets = np.zeros((0, len(shape)), np.int64)
+    lo = np.maximum(-offsets.min(axis=0), 0) if len(values) else np.zeros(len(shape), np.int64)
+    hi = np.maximum(offsets.max(axis=0), 0) if len(values) else np.zeros(len(shape), np.int64)
+    return offsets, values, lo.astype(np.int64), hi.astype(np.int64)
+
+
+def _real_window(src, dst, weights, origins, mode, cval):
+    """N-D correlation of a real ``src`` into ``dst``, a C-contiguous array or view."""
+    shape = tuple(src.shape)
+    if math.prod(shape) == 0:
+        return
+    if len(shape) == 1:  # a trailing unit axis gives the launch a long first dimension
+        shape, weights, origins = shape + (1,), weights[:, None], tuple(origins) + (0,)
+    offsets, values, lo, hi = _taps(weights, origins)
+    strides = np.array([math.prod(shape[d + 1 :]) for d in range(len(shape))], np.int64)
+    flat = np.ascontiguousarray(offsets @ strides) if len(values) else np.zeros(0, np.int64)
+    rows, last = math.prod(shape[:-1]), shape[-1]
+    flat_src = src.reshape(-1)
+    out2 = dst.reshape(rows, last)
+    like = src
+    args = [jd.asarray(a, like=like) for a in (np.array(shape, np.int64), offsets, flat, values)]
+    args += [jd.asarray(lo, like=like), jd.asarray(hi, like=like)]
+    cast = _cast_code(_numpy_dtype(dst))
+    _k.correlate_nd(flat_src, *args, mode, float(cval), cast, out2, ndrange=(rows, last))
+
+
+def _run_window(input, plan):
+    window = plan.window
+    weights = window.weights
+    result = _destination(input, plan.output)
+    if not plan.complex:
+        _real_window(input, result, weights, window.origins, window.mode, plan.cval)
+        return _finish(result, plan.output)
+    cval = complex(plan.cval)
+    src_re, src_im = _split(input)
+    dst_re, dst_im = _split(result)
+    mode, origins = window.mode, window.origins
+    if weights.dtype.kind != "c":
+        _real_window(src_re, dst_re, weights, origins, mode, cval.real)
+        _real_window(src_im, dst_im, weights, origins, mode, cval.imag)
+        return _finish(result, plan.output)
+    w_re, w_im = np.ascontiguousarray(weights.real), np.ascontiguousarray(weights.imag)
+    if src_im is None:
+        _real_window(input, dst_re, w_re, origins, mode, cval.real)
+        _real_window(input, dst_im, w_im, origins, mode, cval.real)
+        return _finish(result, plan.output)
+    tmp = _empty(input.shape, _numpy_dtype(src_re), input)
+    _real_window(src_re, dst_re, w_re, origins, mode, cval.real)
+    _real_window(src_im, tmp, w_im, origins, mode, cval.imag)
+    _add(dst_re, tmp, -1)
+    _real_window(src_re, dst_im, w_im, origins, mode, cval.real)
+    _real_window(src_im, tmp, w_re, origins, mode, cval.imag)
+    _add(dst_im, tmp, 1)
+    return _finish(result, plan.output)
+
+
+def _contiguous(input):
+    """``input`` itself when C-contiguous, else a C-contiguous copy in its library."""
+    if _is_c_contiguous(input):
+        return input
+    copy = _empty(input.shape, _numpy_dtype(input), input)
+    copy[...] = input
+    return copy
+
+
+# --- Dask -----------------------------------------------------------------------------
+
+
+def _lazy_gaussian(function, input, plan, sigma, output, mode, cval, axes, kwargs):
+    """`_lazy` for gaussian_laplace / gaussian_gradient_magnitude: the overlap is that of
+    a Gaussian smoothing with the sigmas, truncate and radius the derivatives use.
+
+    Each derivative smooths every axis with its own axis's mode; an axis can only be
+    split into chunks when those modes agree on whether it wraps.
+    """
+    wraps = {_support.mode_code(m) == _support.MODE_WRAP for m in plan.modes}
+    if len(wraps) > 1:
+        raise NotImplementedError(
+            f"{function.__name__}: with a Dask input, modes must be all 'wrap' or none "
+            f"'wrap' (got {plan.modes}); compute the derivatives one by one instead"
+        )
+    smoothing_mode = plan.modes[0] if plan.modes else "reflect"
+    truncate, radius = kwargs.get("truncate", 4.0), kwargs.get("radius")
+    smooth = _checks.check_gaussian_filter(
+        input,
+        plan.extra_arguments[0],
+        0,
+        plan.output.dtype,
+        smoothing_mode,
+        cval,
+        truncate,
+        radius=radius,
+    )
+    smooth = smooth._replace(output=plan.output)
+    return _lazy(function, input, smooth, (sigma, output, mode, cval), dict(kwargs, axes=axes))
+
+
+def _lazy(function, input, plan, args, kwargs=None):
+    """``function`` over a Dask array's chunks, with the overlap ``plan`` needs."""
+    from ._dask import depth_from_plan, map_filter
+
+    if plan.output.array is not None:
+        raise TypeError(
+            f"{function.__name__}: with a Dask input, `output` must be None or a dtype, "
+            "not an array; the result is a new lazy Dask array"
+        )
+    depth, modes = depth_from_plan(plan, input.ndim)
+    return map_filter(
+        function, input, args, kwargs, depth=depth, modes=modes, dtype=plan.output.dtype
+    )
+
+
+# --- public functions: 1-D ---------------------------------------------------------------
+
+
+@docfiller
+def correlate1d(input, weights, axis=-1, output=None, mode="reflect", cval=0.0, origin=0):
+    """Calculate a 1-D correlation along the given axis.
+
+    Every line of `input` along `axis` is correlated with `weights`:
+    ``out[i] = sum(weights[k] * in[i + k - len(weights) // 2 - origin])``.
+
+    Parameters
+    ----------
+    %(input)s
+    weights : array_like
+        1-D sequence of numbers (complex weights are conjugated, as in
+        ``numpy.correlate``).
+    %(axis)s
+    %(output)s
+    %(mode_reflect)s
+    %(cval)s
+    %(origin)s
+
+    Returns
+    -------
+    result : array
+        The correlation, of the same shape as `input`, in its library.
+
+    See Also
+    --------
+    scipy.ndimage.correlate1d : the reference implementation.
+    convolve1d : the same with flipped weights.
+
+    Notes
+    -----
+    Values are summed in float64 in SciPy's order and cast to the output dtype as
+    SciPy's C code casts them (truncating towards zero for integers), so CPU results
+    equal SciPy's. On CUDA the compiler may fuse multiply-adds, which can change the
+    last bit of a float result (and so, rarely, an integer result that lands exactly
+    on an integer).
+
+    Examples
+    --------
+    >>> from jitdispatch.ndimage import correlate1d
+    >>> correlate1d(np.array([2, 8, 0, 4, 1, 9, 9, 0]), weights=[1, 3])
+    array([ 8, 26,  8, 12,  7, 28, 36,  9])
+    """
+    input = _as_input(input)
+    plan = _checks.check_correlate1d(input, weights, axis, output, mode, cval, origin)
+    if is_dask_array(input):
+        return _lazy(correlate1d, input, plan, (weights, axis, output, mode, cval, origin))
+    return _run_chain(input, plan)
+
+
+@docfiller
+def convolve1d(input, weights, axis=-1, output=None, mode="reflect", cval=0.0, origin=0):
+    """Calculate a 1-D convolution along the given axis.
+
+    Every line of `input` along `axis` is convolved with `weights`: the same as
+    `correlate1d` with the weights reversed (and the origin moved accordingly).
+
+    Parameters
+    ----------
+    %(input)s
+    weights : array_like
+        1-D sequence of numbers.
+    %(axis)s
+    %(output)s
+    %(mode_reflect)s
+    %(cval)s
+    %(origin)s
+
+    Returns
+    -------
+    result : array
+        The convolution, of the same shape as `input`, in its library.
+
+    See Also
+    --------
+    scipy.ndimage.convolve1d : the reference implementation.
+
+    Examples
+    --------
+    >>> from jitdispatch.ndimage import convolve1d
+    >>> convolve1d(np.array([2, 8, 0, 4, 1, 9, 9, 0]), weights=[1, 3])
+    array([14, 24,  4, 13, 12, 36, 27,  0])
+    """
+    input = _as_input(input)
+    plan = _checks.check_convolve1d(input, weights, axis, output, mode, cval, origin)
+    if is_dask_array(input):
+        return _lazy(convolve1d, input, plan, (weights, axis, output, mode, cval, origin))
+    return _run_chain(input, plan)
+
+
+@docfiller
+def gaussian_filter1d(
+    input,
+    sigma,
+    axis=-1,
+    order=0,
+    output=None,
+    mode="reflect",
+    cval=0.0,
+    truncate=4.0,
+    *,
+    radius=None,
+):
+    """1-D Gaussian filter.
+
+    Parameters
+    ----------
+    %(input)s
+    sigma : scalar
+        Standard deviation of the Gaussian kernel.
+    %(axis)s
+    order : int, optional
+        0 (the default) smooths with the Gaussian; a positive order correlates with
+        that derivative of the Gaussian.
+    %(output)s
+    %(mode_reflect)s
+    %(cval)s
+    %(truncate)s
+    radius : None or int, optional
+        Radius of the kernel, which then has ``2 * radius + 1`` samples; overrides
+        `truncate`.
+
+    Returns
+    -------
+    result : array
+        The filtered array, of the same shape as `input`, in its library.
+
+    See Also
+    --------
+    scipy.ndimage.gaussian_filter1d : the reference implementation.
+
+    Notes
+    -----
+    The kernel's values are computed on the host with NumPy as SciPy computes them;
+    the correlation itself is that of `correlate1d`.
+
+    Examples
+    --------
+    >>> from jitdispatch.ndimage import gaussian_filter1d
+    >>> gaussian_filter1d(np.array([1.0, 2.0, 3.0, 4.0, 5.0]), 1)
+    array([1.42704095, 2.06782203, 3.        , 3.93217797, 4.57295905])
+    """
+    input = _as_input(input)
+    plan = _checks.check_gaussian_filter1d(
+        input, sigma, axis, order, output, mode, cval, truncate, radius=radius
+    )
+    if is_dask_array(input):
+        args = (sigma, axis, order, output, mode, cval, truncate)
+        return _lazy(gaussian_filter1d, input, plan, args, {"radius": radius})
+    return _run_chain(input, plan)
+
+
+@docfiller
+def uniform_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0, origin=0):
+    """Calculate a 1-D uniform filter along the given axis.
+
+    Every line of `input` along `axis` is replaced by its running mean over `size`
+    samples.
+
+    Parameters
+    ----------
+    %(input)s
+    size : int
+        Length of the uniform filter.
+    %(axis)s
+    %(output)s
+    %(mode_reflect)s
+    %(cval)s
+    %(origin)s
+
+    Returns
+    -------
+    result : array
+        The filtered array, of the same shape as `input`, in its library.
+
+    See Also
+    --------
+    scipy.ndimage.uniform_filter1d : the reference implementation.
+
+    Notes
+    -----
+    The mean is a running sum along each line, updated as SciPy updates it, so results
+    (and their rounding to integer outputs) equal SciPy's. On CUDA each line is one
+    thread, so this filter gains less from a GPU than the correlations.
+
+    Examples
+    --------
+    >>> from jitdispatch.ndimage import uniform_filter1d
+    >>> uniform_filter1d(np.array([2, 8, 0, 4, 1, 9, 9, 0]), size=3)
+    array([4, 3, 4, 1, 4, 6, 6, 3])
+    """
+    input = _as_input(input)
+    plan = _checks.check_uniform_filter1d(input, size, axis, output, mode, cval, origin)
+    if is_dask_array(input):
+        return _lazy(uniform_filter1d, input, plan, (size, axis, output, mode, cval, origin))
+    return _run_chain(input, plan)
+
+
+# --- public functions: separable N-D ------------------------------------------------------
+
+
+@docfiller
+def gaussian_filter(
+    input,
+    sigma,
+    order=0,
+    output=None,
+    mode="reflect",
+    cval=0.0,
+    truncate=4.0,
+    *,
+    radius=None,
+    axes=None,
+):
+    """Multidimensional Gaussian filter.
+
+    Parameters
+    ----------
+    %(input)s
+    sigma : scalar or sequence of scalars
+        Standard deviation of the Gaussian kernel: one for every filtered axis, or
+        one per axis in `axes`.
+    order : int or sequence of ints, optional
+        Derivative order per axis: 0 smooths with the Gaussian, a positive order
+        correlates with that derivative of the Gaussian.
+    %(output)s
+    %(mode_multiple)s
+    %(cval)s
+    %(truncate)s
+    %(radius)s
+    %(axes)s
+
+    Returns
+    -------
+    result : array
+        The filtered array, of the same shape as `input`, in its library.
+
+    See Also
+    --------
+    scipy.ndimage.gaussian_filter : the reference implementation.
+
+    Notes
+    -----
+    A sequence of 1-D passes, one per axis whose sigma is above 1e-15; as in SciPy,
+    every pass rounds to the output dtype (so integer outputs are truncated between
+    passes too).
+
+    Examples
+    --------
+    >>> from jitdispatch.ndimage import gaussian_filter
+    >>> a = np.arange(50, step=2).reshape((5, 5))
+    >>> gaussian_filter(a, sigma=1)
+    array([[ 4,  6,  8,  9, 11],
+           [10, 12, 14, 15, 17],
+           [20, 22, 24, 25, 27],
+           [29, 31, 33, 34, 36],
+           [35, 37, 39, 40, 42]])
+    """
+    input = _as_input(input)
+    plan = _checks.check_gaussian_filter(
+        input, sigma, order, output, mode, cval, truncate, radius=radius, axes=axes
+    )
+    if is_dask_array(input):
+        args = (sigma, order, output, mode, cval, truncate)
+        return _lazy(gaussian_filter, input, plan, args, {"radius": radius, "axes": axes})
+    return _run_chain(input, plan)
+
+
+@docfiller
+def uniform_filter(input, size=3, output=None, mode="reflect", cval=0.0, origin=0, *, axes=None):
+    """Multidimensional uniform filter.
+
+    Parameters
+    ----------
+    %(input)s
+    size : int or sequence of ints, optional
+        The window length along every filtered axis, or one per axis in `axes`.
+    %(output)s
+    %(mode_multiple)s
+    %(cval)s
+    %(origin_multiple)s
+    %(axes)s
+
+    Returns
+    -------
+    result : array
+        The filtered array, of the same shape as `input`, in its library.
+
+    See Also
+    --------
+    scipy.ndimage.uniform_filter : the reference implementation.
+
+    Notes
+    -----
+    A sequence of `uniform_filter1d` passes, one per axis of size above 1, each
+    rounding to the output dtype as in SciPy.
+
+    Examples
+    --------
+    >>> from jitdispatch.ndimage import uniform_filter
+    >>> uniform_filter(np.arange(9.0).reshape(3, 3), size=3, mode="nearest")
+    array([[1.33333333, 2.        , 2.66666667],
+           [3.33333333, 4.        , 4.66666667],
+           [5.33333333, 6.        , 6.66666667]])
+    """
+    input = _as_input(input)
+    plan = _checks.check_uniform_filter(input, size, output, mode, cval, origin, axes=axes)
+    if is_dask_array(input):
+        args = (size, output, mode, cval, origin)
+        return _lazy(uniform_filter, input, plan, args, {"axes": axes})
+    return _run_chain(input, plan)
+
+
+_EDGE_DOC = """Calculate a {name} filter.
+
+    The {name} operator: a [-1, 0, 1] derivative along `axis` and a {smooth}
+    smoothing along every other axis.
+
+    Parameters
+    ----------
+    %(input)s
+    %(axis)s
+    %(output)s
+    %(mode_multiple)s
+    %(cval)s
+
+    Returns
+    -------
+    result : array
+        The filtered array, of the same shape as `input`, in its library.
+
+    See Also
+    --------
+    scipy.ndimage.{name_lower} : the reference implementation.
+
+    Notes
+    -----
+    As in SciPy, every pass rounds to the output dtype, so with an unsigned integer
+    input the negative derivative values wrap around (pass ``output=np.float64``).
+
+    Examples
+    --------
+    >>> from jitdispatch.ndimage import {name_lower}
+    >>> {name_lower}(np.array([[0.0, 0.0, 1.0, 1.0]] * 3), axis=1)
+    array([[0., {e1}, {e1}, 0.],
+           [0., {e1}, {e1}, 0.],
+           [0., {e1}, {e1}, 0.]])
+    """
+
+
+def prewitt(input, axis=-1, output=None, mode="reflect", cval=0.0):
+    input = _as_input(input)
+    plan = _checks.check_prewitt(input, axis, output, mode, cval)
+    if is_dask_array(input):
+        return _lazy(prewitt, input, plan, (axis, output, mode, cval))
+    return _run_chain(input, plan)
+
+
+def sobel(input, axis=-1, output=None, mode="reflect", cval=0.0):
+    input = _as_input(input)
+    plan = _checks.check_sobel(input, axis, output, mode, cval)
+    if is_dask_array(input):
+        return _lazy(sobel, input, plan, (axis, output, mode, cval))
+    return _run_chain(input, plan)
+
+
+prewitt.__doc__ = _EDGE_DOC.format(
+    name="Prewitt", name_lower="prewitt", smooth="[1, 1, 1]", e1="3."
+)
+sobel.__doc__ = _EDGE_DOC.format(name="Sobel", name_lower="sobel", smooth="[1, 2, 1]", e1="4.")
+prewitt = docfiller(prewitt)
+sobel = docfiller(sobel)
+
+
+# --- public functions: derivatives ---------------------------------------------------------
+
+
+def _result_array(input, out):
+    return out.array if out.array is not None else _empty(input.shape, out.dtype, input)
+
+
+@docfiller
+def generic_laplace(
+    input,
+    derivative2,
+    output=None,
+    mode="reflect",
+    cval=0.0,
+    extra_arguments=(),
+    extra_keywords=None,
+    *,
+    axes=None,
+):
+    """N-D Laplace filter using a provided second derivative function.
+
+    Parameters
+    ----------
+    %(input)s
+    derivative2 : callable
+        Called as ``derivative2(input, axis, output, mode, cval, *extra_arguments,
+        **extra_keywords)``; it must return the second derivative along `axis`
+        (into `output` when `output` is an array, else as a new array of dtype
+        `output`).
+    %(output)s
+    %(mode_multiple)s
+    %(cval)s
+    %(extra_keywords)s
+    %(extra_arguments)s
+    %(axes)s
+
+    Returns
+    -------
+    result : array
+        The sum of the second derivatives, of the same shape as `input`.
+
+    See Also
+    --------
+    scipy.ndimage.generic_laplace : the reference implementation.
+
+    Notes
+    -----
+    The derivatives are added with the arrays' own ``+=``, so integer outputs wrap
+    around as in SciPy. The first derivative writes straight into `output`, as in
+    SciPy: when `output` is `input` itself, the later derivatives see the first one's
+    result, exactly as SciPy's do.
+
+    Examples
+    --------
+    >>> from jitdispatch.ndimage import correlate1d, generic_laplace
+    >>> def d2(input, axis, output, mode, cval):
+    ...     return correlate1d(input, [1, -2, 1], axis, output, mode, cval, 0)
+    >>> generic_laplace(np.eye(3), d2)
+    array([[-3.,  2.,  0.],
+           [ 2., -4.,  2.],
+           [ 0.,  2., -3.]])
+    """
+    input = _as_input(input)
+    if is_dask_array(input):
+        raise TypeError(
+            "generic_laplace: Dask arrays are not supported, since how far the derivative function "
+            "reads is unknown; call it per chunk with dask.array.map_overlap"
+        )
+    plan = _checks.check_generic_derivative(
+        input, output, mode, extra_arguments, extra_keywords, axes=axes
+    )
+    out = _result_array(input, plan.output)
+    extra_args, extra_kw = plan.extra_arguments, plan.extra_keywords
+    if not plan.axes:
+        return _copy_into(out, input)
+    derivative2(input, plan.axes[0], out, plan.modes[0], cval, *extra_args, **extra_kw)
+    for axis, mode_ in zip(plan.axes[1:], plan.modes[1:], strict=True):
+        tmp = derivative2(input, axis, plan.output.dtype, mode_, cval, *extra_args, **extra_kw)
+        _add(out, tmp, 1)
+    return out
+
+
+@docfiller
+def laplace(input, output=None, mode="reflect", cval=0.0, *, axes=None):
+    """N-D Laplace filter based on approximate second derivatives.
+
+    The sum over the filtered axes of correlations with [1, -2, 1].
+
+    Parameters
+    ----------
+    %(input)s
+    %(output)s
+    %(mode_multiple)s
+    %(cval)s
+    %(axes)s
+
+    Returns
+    -------
+    result : array
+        The filtered array, of the same shape as `input`, in its library.
+
+    See Also
+    --------
+    scipy.ndimage.laplace : the reference implementation.
+
+    Notes
+    -----
+    Each second derivative is rounded to the output dtype before the sum, as in
+    SciPy (see `generic_laplace`, which this calls).
+
+    Examples
+    --------
+    >>> from jitdispatch.ndimage import laplace
+    >>> laplace(np.array([[0, 0, 0], [0, 1, 0], [0, 0, 0]]), mode="constant")
+    array([[ 0,  1,  0],
+           [ 1, -4,  1],
+           [ 0,  1,  0]])
+    """
+    input = _as_input(input)
+    plan = _checks.check_laplace(input, output, mode, cval, axes=axes)
+    if is_dask_array(input):
+        return _lazy(laplace, input, plan, (output, mode, cval), {"axes": axes})
+    return generic_laplace(input, _second_derivative, output, mode, cval, axes=axes)
+
+
+def _second_derivative(input, axis, output, mode, cval):
+    return correlate1d(input, [1, -2, 1], axis, output, mode, cval, 0)
+
+
+def _gaussian_derivative(order):
+    def derivative(input, axis, output, mode, cval, sigma, **kwargs):
+        orders = [0] * input.ndim
+        orders[axis] = order
+        return gaussian_filter(input, sigma, orders, output, mode, cval, **kwargs)
+
+    return derivative
+
+
+@docfiller
+def gaussian_laplace(input, sigma, output=None, mode="reflect", cval=0.0, *, axes=None, **kwargs):
+    """Multidimensional Laplace filter using Gaussian second derivatives.
+
+    Parameters
+    ----------
+    %(input)s
+    sigma : scalar or sequence of scalars
+        Standard deviation of the Gaussian: one for every filtered axis or one per
+        axis in `axes`.
+    %(output)s
+    %(mode_multiple)s
+    %(cval)s
+    %(axes)s
+    **kwargs
+        Further keywords passed to `gaussian_filter` (``truncate``, ``radius``).
+
+    Returns
+    -------
+    result : array
+        The filtered array, of the same shape as `input`, in its library.
+
+    See Also
+    --------
+    scipy.ndimage.gaussian_laplace : the reference implementation.
+
+    Examples
+    --------
+    >>> from jitdispatch.ndimage import gaussian_laplace
+    >>> gaussian_laplace(np.eye(3), 1.0).round(3)
+    array([[-0.189,  0.034,  0.044],
+           [ 0.034, -0.197,  0.034],
+           [ 0.044,  0.034, -0.189]])
+    """
+    input = _as_input(input)
+    plan = _checks.check_gaussian_laplace(input, sigma, output, mode, cval, axes=axes, **kwargs)
+    if is_dask_array(input):
+        return _lazy_gaussian(
+            gaussian_laplace, input, plan, sigma, output, mode, cval, axes, kwargs
+        )
+    return generic_laplace(
+        input,
+        _gaussian_derivative(2),
+        output,
+        mode,
+        cval,
+        extra_arguments=plan.extra_arguments,
+        extra_keywords=plan.extra_keywords,
+        axes=plan.axes,
+    )
+
+
+def _square(array):
+    if hasattr(array, "__array_ufunc__") or hasattr(array, "__torch_function__"):
+        array *= array
+        return
+    _k.square_into(array.reshape(-1), ndrange=math.prod(tuple(array.shape)))
+
+
+def _sqrt(array):
+    """``np.sqrt(array, array, casting='unsafe')``, where the array lives."""
+    if isinstance(array, np.ndarray):
+        np.sqrt(array, array, casting="unsafe")
+        return
+    if math.prod(tuple(array.shape)) == 0:
+        return
+    work = _contiguous(array)
+    parts = _split(work)
+    for part in parts:
+        if part is not None and part is not work:
+            raise TypeError("complex gradient magnitudes are only supported for NumPy arrays")
+    _k.sqrt_into(work.reshape(-1), ndrange=math.prod(tuple(work.shape)))
+    if work is not array:
+        array[...] = work
+
+
+@docfiller
+def generic_gradient_magnitude(
+    input,
+    derivative,
+    output=None,
+    mode="reflect",
+    cval=0.0,
+    extra_arguments=(),
+    extra_keywords=None,
+    *,
+    axes=None,
+):
+    """Gradient magnitude using a provided gradient function.
+
+    Parameters
+    ----------
+    %(input)s
+    derivative : callable
+        Called as ``derivative(input, axis, output, mode, cval, *extra_arguments,
+        **extra_keywords)``; it must return the first derivative along `axis`. Its
+        result is squared in place.
+    %(output)s
+    %(mode_multiple)s
+    %(cval)s
+    %(extra_keywords)s
+    %(extra_arguments)s
+    %(axes)s
+
+    Returns
+    -------
+    result : array
+        ``sqrt(sum of the squared derivatives)``, of the same shape as `input`.
+
+    See Also
+    --------
+    scipy.ndimage.generic_gradient_magnitude : the reference implementation.
+
+    Notes
+    -----
+    Squares and sums use the arrays' own in-place operators (integers wrap around, as
+    in SciPy); the square root is NumPy's with ``casting='unsafe'`` for NumPy arrays
+    and a float64 square root cast to the output dtype elsewhere.
+
+    Examples
+    --------
+    >>> from jitdispatch.ndimage import generic_gradient_magnitude, sobel
+    >>> def d(input, axis, output, mode, cval):
+    ...     return sobel(input, axis, output, mode, cval)
+    >>> generic_gradient_magnitude(np.eye(3), d).round(3)
+    array([[2.828, 2.828, 2.   ],
+           [2.828, 0.   , 2.828],
+           [2.   , 2.828, 2.828]])
+    """
+    input = _as_input(input)
+    if is_dask_array(input):
+        raise TypeError(
+            "generic_gradient_magnitude: Dask arrays are not supported, since how far the "
+            "derivative function reads is unknown; call it per chunk with "
+            "dask.array.map_overlap"
+        )
+    plan = _checks.check_generic_derivative(
+        input, output, mode, extra_arguments, extra_keywords, axes=axes
+    )
+    out = _result_array(input, plan.output)
+    extra_args, extra_kw = plan.extra_arguments, plan.extra_keywords
+    if not plan.axes:
+        return _copy_into(out, input)
+    derivative(input, plan.axes[0], out, plan.modes[0], cval, *extra_args, **extra_kw)
+    _square(out)
+    for axis, mode_ in zip(plan.axes[1:], plan.modes[1:], strict=True):
+        tmp = derivative(input, axis, plan.output.dtype, mode_, cval, *extra_args, **extra_kw)
+        _square(tmp)
+        _add(out, tmp, 1)
+    _sqrt(out)
+    return out
+
+
+@docfiller
+def gaussian_gradient_magnitude(
+    input, sigma, output=None, mode="reflect", cval=0.0, *, axes=None, **kwargs
+):
+    """Multidimensional gradient magnitude using Gaussian derivatives.
+
+    Parameters
+    ----------
+    %(input)s
+    sigma : scalar or sequence of scalars
+        Standard deviation of the Gaussian: one for every filtered axis or one per
+        axis in `axes`.
+    %(output)s
+    %(mode_multiple)s
+    %(cval)s
+    %(axes)s
+    **kwargs
+        Further keywords passed to `gaussian_filter` (``truncate``, ``radius``).
+
+    Returns
+    -------
+    result : array
+        The filtered array, of the same shape as `input`, in its library.
+
+    See Also
+    --------
+    scipy.ndimage.gaussian_gradient_magnitude : the reference implementation.
+
+    Notes
+    -----
+    Complex inputs are supported for NumPy arrays only (the complex square root runs
+    in NumPy).
+
+    Examples
+    --------
+    >>> from jitdispatch.ndimage import gaussian_gradient_magnitude
+    >>> gaussian_gradient_magnitude(np.eye(3), 1.0).round(3)
+    array([[0.144, 0.187, 0.092],
+           [0.187, 0.   , 0.187],
+           [0.092, 0.187, 0.144]])
+    """
+    input = _as_input(input)
+    # unlike gaussian_laplace, SciPy smooths every axis here, with sigma as given
+    plan = _checks.check_generic_derivative(input, output, mode, (sigma,), kwargs, axes=axes)
+    if is_dask_array(input):
+        return _lazy_gaussian(
+            gaussian_gradient_magnitude, input, plan, sigma, output, mode, cval, axes, kwargs
+        )
+    return generic_gradient_magnitude(
+        input,
+        _gaussian_derivative(1),
+        output,
+        mode,
+        cval,
+        extra_arguments=plan.extra_arguments,
+        extra_keywords=plan.extra_keywords,
+        axes=plan.axes,
+    )
+
+
+# --- public functions: N-D windows ------------------------------------------------------
+
+
+@docfiller
+def correlate(input, weights, output=None, mode="reflect", cval=0.0, origin=0, *, axes=None):
+    """Multidimensional correlation.
+
+    ``out[i] = sum over k of weights[k] * in[i + k - shape(weights) // 2 - origin]``.
+
+    Parameters
+    ----------
+    %(input)s
+    weights : array_like
+        Array of weights, with as many dimensions as `input` (or as `axes`).
+        Complex weights are conjugated, as in ``numpy.correlate``.
+    %(output)s
+    %(mode_reflect)s
+    %(cval)s
+    %(origin_multiple)s
+    %(axes)s
+
+    Returns
+    -------
+    result : array
+        The correlation, of the same shape as `input`, in its library.
+
+    See Also
+    --------
+    scipy.ndimage.correlate : the reference implementation.
+    convolve : the same with flipped weights.
+
+    Notes
+    -----
+    Weights whose magnitude is not above the float64 epsilon are left out and the
+    others summed from 0.0 in C order, as in SciPy, so CPU results equal SciPy's.
+    One difference: with mode 'reflect' and a window reaching more than twice the
+    axis length below the start of an axis, SciPy 1.17 reads memory outside the
+    input (its results there are undefined); here the reflection simply repeats.
+
+    Examples
+    --------
+    >>> from jitdispatch.ndimage import correlate
+    >>> correlate(np.arange(25).reshape(5, 5), np.ones((2, 2)))
+    array([[ 0,  2,  6, 10, 14],
+           [10, 12, 16, 20, 24],
+           [30, 32, 36, 40, 44],
+           [50, 52, 56, 60, 64],
+           [70, 72, 76, 80, 84]])
+    """
+    input = _as_input(input)
+    plan = _checks.check_correlate(input, weights, output, mode, cval, origin, axes=axes)
+    if is_dask_array(input):
+        args = (weights, output, mode, cval, origin)
+        return _lazy(correlate, input, plan, args, {"axes": axes})
+    return _run_window(_contiguous(input), plan)
+
+
+@docfiller
+def convolve(input, weights, output=None, mode="reflect", cval=0.0, origin=0, *, axes=None):
+    """Multidimensional convolution.
+
+    The same as `correlate` with the weights flipped along every axis (and the
+    origins moved accordingly).
+
+    Parameters
+    ----------
+    %(input)s
+    weights : array_like
+        Array of weights, with as many dimensions as `input` (or as `axes`).
+    %(output)s
+    %(mode_reflect)s
+    %(cval)s
+    %(origin_multiple)s
+    %(axes)s
+
+    Returns
+    -------
+    result : array
+        The convolution, of the same shape as `input`, in its library.
+
+    See Also
+    --------
+    scipy.ndimage.convolve : the reference implementation.
+
+    Notes
+    -----
+    See `correlate` for the one case (far-reaching 'reflect' windows) where SciPy's
+    results are undefined.
+
+    Examples
+    --------
+    >>> from jitdispatch.ndimage import convolve
+    >>> a = np.array([[1, 2, 0, 0], [5, 3, 0, 4], [0, 0, 0, 7], [9, 3, 0, 0]])
+    >>> convolve(a, np.array([[1, 1, 1], [1, 1, 0], [1, 0, 0]]), mode="constant")
+    array([[11, 10,  7,  4],
+           [10,  3, 11, 11],
+           [15, 12, 14,  7],
+           [12,  3,  7,  0]])
+    """
+    input = _as_input(input)
+    plan = _checks.check_convolve(input, weights, output, mode, cval, origin, axes=axes)
+    if is_dask_array(input):
+        args = (weights, output, mode, cval, origin)
+        return _lazy(convolve, input, plan, args, {"axes": axes})
+    return _run_window(_contiguous(input), plan)

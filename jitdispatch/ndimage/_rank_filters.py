@@ -1,0 +1,878 @@
+"""Minimum, maximum, rank, median, percentile and generic filters.
+
+Public functions check their arguments with ``_checks`` (SciPy's rules and errors),
+then run the kernels of ``jitdispatch.kernels.ndimage.rank`` / ``.generic`` where the
+input lives. Dask arrays go through ``_dask``.
+"""
+
+from __future__ import annotations
+
+import math
+import types
+
+import numpy as np
+
+import jitdispatch as jd
+from jitdispatch.kernels.ndimage import generic as _generic
+from jitdispatch.kernels.ndimage import rank as _rank
+
+from .._kernel import Func
+from . import _checks
+from ._docstrings import docfiller
+from ._support import needs_temporary
+
+__all__ = [
+    "generic_filter",
+    "generic_filter1d",
+    "maximum_filter",
+    "maximum_filter1d",
+    "median_filter",
+    "minimum_filter",
+    "minimum_filter1d",
+    "percentile_filter",
+    "rank_filter",
+    "vectorized_filter",
+]
+
+_BLOCK = 32  # outputs of one row computed per kernel index (amortises scratch setup)
+_SCRATCH_BYTES = 64 * 2**20  # per launch, for windows larger than MAX_LOCAL points
+
+
+# --- arrays, without caring which library they come from ------------------------------
+
+
+def _is_dask(x):
+    return type(x).__module__.split(".")[0] == "dask"
+
+
+def _is_torch(x):
+    return type(x).__module__.split(".")[0] == "torch"
+
+
+def _as_input(x):
+    """Arrays as they are; Python sequences, scalars and NumPy scalars as NumPy arrays."""
+    if isinstance(x, np.generic) or not (hasattr(x, "shape") and hasattr(x, "dtype")):
+        return np.asarray(x)
+    return x
+
+
+def _c_contiguous(x):
+    if _is_torch(x):
+        return x.is_contiguous()
+    flags = getattr(x, "flags", None)
+    return bool(flags is not None and flags.c_contiguous)
+
+
+def _assign(dst, src):
+    """``dst[...] = src`` (with NumPy's unsafe casting) in ``dst``'s library."""
+    if _is_torch(dst):
+        dst.copy_(src)
+    else:
+        dst[...] = src
+
+
+def _numpy_dtype(x):
+    from ._support import as_numpy_dtype
+
+    return as_numpy_dtype(x.dtype)
+
+
+def _cast_scalar(value, dtype):
+    """``value`` as a ``dtype`` scalar; integers are clamped to the dtype's range."""
+    dtype = np.dtype(dtype)
+    if dtype.kind in "iu":
+        info = np.iinfo(dtype)
+        value = float(value)
+        if math.isnan(value):
+            value = 0.0
+        value = min(max(math.trunc(value) if math.isfinite(value) else value, info.min), info.max)
+        return np.array(int(value), dtype)
+    if dtype.kind == "b":
+        return np.array(bool(value), dtype)
+    return np.array(value).astype(dtype)
+
+
+def _cval_array(cval, dtype, like):
+    """A one-element array holding ``cval`` in ``dtype``, where ``like`` lives."""
+    return jd.asarray(_cast_scalar(cval, dtype).reshape(1), like=like)
+
+
+class _Target:
+    """Where a filter writes: a contiguous array of the output dtype, copied at the end
+    into the caller's array when that one cannot be written directly."""
+
+    def __init__(self, input, output):
+        shape = tuple(int(n) for n in input.shape)
+        given = output.array
+        if given is not None and _c_contiguous(given) and not needs_temporary(input, given):
+            self.array = given
+        else:
+            self.array = jd.empty(shape, output.dtype, like=input)
+        self.given = given
+
+    def finish(self):
+        if self.given is None:
+            return self.array
+        if self.given is not self.array:
+            _assign(self.given, self.array)
+        return self.given
+
+
+# --- separable minimum / maximum ---------------------------------------------------------
+
+
+def _split(shape, axis):
+    pre = math.prod(shape[:axis])
+    post = math.prod(shape[axis + 1 :])
+    return (pre, shape[axis], post)
+
+
+def _line_pass(src, dst, step, cval, minimum):
+    shape = tuple(int(n) for n in src.shape)
+    view = _split(shape, step.axis)
+    src3 = src.reshape(view)
+    dst3 = dst.reshape(view)
+    cv = _cval_array(cval, _numpy_dtype(src), src)
+    args = (src3, dst3, int(step.size), int(step.origin), int(step.mode), cv, bool(minimum))
+    blocks = -(-view[1] // _BLOCK)
+    if view[0] >= 2:
+        _rank.line_extreme(*args, _BLOCK, ndrange=(view[0], blocks, view[2]))
+    else:
+        _rank.line_extreme_axis_first(*args, _BLOCK, ndrange=(blocks, view[0], view[2]))
+
+
+def _run_passes(input, plan, minimum):
+    target = _Target(input, plan.output)
+    result = target.array
+    if math.prod(input.shape) == 0:
+        return target.finish()
+    if not plan.passes:
+        _assign(result, input)
+        return target.finish()
+    steps = plan.passes
+    spare = None
+    if len(steps) > 1:
+        spare = jd.empty(tuple(result.shape), _numpy_dtype(result), like=input)
+    src = input
+    for k, step in enumerate(steps):
+        # alternate between `spare` and `result` so that the last pass writes `result`
+        dst = result if (len(steps) - 1 - k) % 2 == 0 else spare
+        _line_pass(src, dst, step, plan.cval, minimum)
+        src = dst
+    return target.finish()
+
+
+# --- N-D windows ------------------------------------------------------------------------
+
+
+class _Geometry:
+    """Window points as the ``window_*`` kernels take them, for an input ``shape``."""
+
+    def __init__(self, shape, window, full_box=False):
+        shape = tuple(int(n) for n in shape)
+        wshape = tuple(int(n) for n in window.shape)
+        mask = None if full_box else window.footprint
+        if len(shape) < 2:  # kernels want (rows, last): add a unit axis at the end
+            shape = shape + (1,) * (2 - len(shape))
+            wshape = wshape + (1,) * (2 - len(wshape))
+            origins = tuple(window.origins) + (0,) * (2 - len(window.origins))
+            if mask is not None:
+                mask = mask.reshape(wshape)
+        else:
+            origins = tuple(window.origins)
+        if mask is None:
+            points = np.indices(wshape).reshape(len(wshape), -1).T
+        else:
+            points = np.argwhere(mask)
+        centre = np.array([n // 2 for n in wshape]) + np.array(origins)
+        offs = (points - centre).astype(np.int64)
+        strides = np.array([math.prod(shape[d + 1 :]) for d in range(len(shape))], np.int64)
+        self.shape = np.array(shape, np.int64)
+        self.offs = np.ascontiguousarray(offs)
+        self.foff = np.ascontiguousarray(offs @ strides)
+        self.lo = offs.min(axis=0)
+        self.hi = offs.max(axis=0)
+        self.rows = math.prod(shape[:-1])
+        self.last = shape[-1]
+        self.count = len(offs)
+
+    def device(self, like):
+        return tuple(
+            jd.asarray(a, like=like) for a in (self.shape, self.offs, self.foff, self.lo, self.hi)
+        )
+
+
+def _flat(input):
+    return input.reshape(-1)
+
+
+def _run_window(input, plan, op, rank=0, full_box=False):
+    target = _Target(input, plan.output)
+    if math.prod(input.shape) == 0:
+        return target.finish()
+    geo = _Geometry(input.shape, plan.window, full_box)
+    src = _flat(input)
+    out2 = target.array.reshape(geo.rows, geo.last)
+    cv = _cval_array(plan.cval, _numpy_dtype(input), input)
+    shape, offs, foff, lo, hi = geo.device(input)
+    mode = int(plan.window.mode)
+    if op != _rank.OP_RANK or geo.count <= _rank.MAX_LOCAL:
+        blocks = -(-geo.last // _BLOCK)
+        _rank.window_filter(
+            src, out2, shape, offs, foff, lo, hi, mode, cv, op, int(rank), _BLOCK,
+            ndrange=(geo.rows, blocks),
+        )
+    else:
+        itemsize = _numpy_dtype(input).itemsize
+        chunk = max(1, min(geo.rows, _SCRATCH_BYTES // (geo.count * itemsize)))
+        scratch = jd.empty((chunk, geo.count), _numpy_dtype(input), like=input)
+        for row0 in range(0, geo.rows, chunk):
+            n = min(chunk, geo.rows - row0)
+            _rank.window_rank_scratch(
+                row0, src, out2, scratch, shape, offs, foff, lo, hi, mode, cv, int(rank),
+                ndrange=(n,),
+            )
+    return target.finish()
+
+
+def _run_plan(input, plan):
+    if plan.op in ("minimum", "maximum"):
+        minimum = plan.op == "minimum"
+        if plan.window is None:
+            return _run_passes(input, plan, minimum)
+        op = _rank.OP_MINIMUM if minimum else _rank.OP_MAXIMUM
+        return _run_window(input, plan, op)
+    # SciPy 1.17 runs 1-D rank filters through a separate path that uses the whole
+    # window, ignoring False entries of the footprint (its rank still counts the Trues).
+    window = plan.window
+    n = int(input.shape[0]) if len(input.shape) == 1 else 0
+    one_d = len(input.shape) == 1 and (
+        n - ((math.prod(window.shape) - 1) // 2 - window.origins[-1]) >= 0 or n == 1
+    )
+    return _run_window(input, plan, _rank.OP_RANK, plan.rank, full_box=one_d)
+
+
+def _lazy(name, input, args, kwargs, plan):
+    """A Dask array filtered chunk by chunk (each chunk with the overlap it needs)."""
+    from . import _dask
+
+    if plan.output.array is not None:
+        raise TypeError(f"{name}: for a Dask input, `output` must be None or a dtype")
+    depth, modes = _dask.depth_from_plan(plan, input.ndim)
+    return _dask.map_filter(
+        globals()[name], input, args, kwargs, depth=depth, modes=modes, dtype=plan.output.dtype
+    )
+
+
+def _dispatch(name, input, args, kwargs, check):
+    input = _as_input(input)
+    plan = check(input, *args, **kwargs)
+    if _is_dask(input):
+        return _lazy(name, input, args, kwargs, plan)
+    return _run_plan(input, plan)
+
+
+# --- public: minimum / maximum ----------------------------------------------------------
+
+
+@docfiller
+def minimum_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0, origin=0):
+    """Calculate a 1-D minimum filter along the given axis.
+
+    The lines of the array along the given axis are filtered with a minimum filter
+    of the given size.
+
+    Parameters
+    ----------
+    %(input)s
+    size : int
+        Length along which to calculate the 1-D minimum.
+    %(axis)s
+    %(output)s
+    %(mode_reflect)s
+    %(cval)s
+    %(origin)s
+
+    Returns
+    -------
+    result : array
+        Filtered array, of the same shape as `input`, where `input` lives.
+
+    See Also
+    --------
+    scipy.ndimage.minimum_filter1d : the original.
+
+    Notes
+    -----
+    Each output is a scan of its window (cost ``size`` per element, run in parallel);
+    values are compared in the input's dtype, which gives SciPy's results. A ``cval``
+    outside the range of an integer input is clamped to that range, where SciPy's
+    conversion is undefined.
+    %(nan)s
+    """
+    args = (size, axis, output, mode, cval, origin)
+    return _dispatch("minimum_filter1d", input, args, {}, _checks.check_minimum_filter1d)
+
+
+@docfiller
+def maximum_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0, origin=0):
+    """Calculate a 1-D maximum filter along the given axis.
+
+    The lines of the array along the given axis are filtered with a maximum filter
+    of the given size.
+
+    Parameters
+    ----------
+    %(input)s
+    size : int
+        Length along which to calculate the 1-D maximum.
+    %(axis)s
+    %(output)s
+    %(mode_reflect)s
+    %(cval)s
+    %(origin)s
+
+    Returns
+    -------
+    result : array
+        Filtered array, of the same shape as `input`, where `input` lives.
+
+    See Also
+    --------
+    scipy.ndimage.maximum_filter1d : the original.
+
+    Notes
+    -----
+    As `minimum_filter1d`.
+    %(nan)s
+    """
+    args = (size, axis, output, mode, cval, origin)
+    return _dispatch("maximum_filter1d", input, args, {}, _checks.check_maximum_filter1d)
+
+
+_MINMAX_DOC = """Calculate a multidimensional {what} filter.
+
+    Parameters
+    ----------
+    %(input)s
+    %(size_foot)s
+    %(output)s
+    %(mode_multiple)s
+    %(cval)s
+    %(origin_multiple)s
+    %(axes)s
+
+    Returns
+    -------
+    result : array
+        Filtered array, of the same shape as `input`, where `input` lives.
+
+    See Also
+    --------
+    scipy.ndimage.{what}_filter : the original.
+
+    Notes
+    -----
+    A box window (a `size`, or a footprint of all True) is separable: one 1-D pass per
+    axis of length > 1, as in SciPy; per-axis modes are accepted then only. Other
+    footprints run one N-D window kernel. A ``cval`` outside the range of an integer
+    input is clamped to that range, where SciPy's conversion is undefined.
+    %(nan)s
+    """
+
+
+def minimum_filter(
+    input, size=None, footprint=None, output=None, mode="reflect", cval=0.0, origin=0, *, axes=None
+):
+    args = (size, footprint, output, mode, cval, origin)
+    kwargs = {"axes": axes}
+    return _dispatch("minimum_filter", input, args, kwargs, _checks.check_minimum_filter)
+
+
+def maximum_filter(
+    input, size=None, footprint=None, output=None, mode="reflect", cval=0.0, origin=0, *, axes=None
+):
+    args = (size, footprint, output, mode, cval, origin)
+    kwargs = {"axes": axes}
+    return _dispatch("maximum_filter", input, args, kwargs, _checks.check_maximum_filter)
+
+
+minimum_filter.__doc__ = _MINMAX_DOC.format(what="minimum")
+maximum_filter.__doc__ = _MINMAX_DOC.format(what="maximum")
+docfiller(minimum_filter)
+docfiller(maximum_filter)
+
+
+# --- public: rank family --------------------------------------------------------------
+
+_RANK_NOTES = """Notes
+    -----
+    Each output gathers its window and selects in the input's dtype: a quickselect in
+    per-index memory for windows of up to {max_local} points (a branch-free median
+    for 9 points), in a scratch array beyond. As in SciPy, a rank that picks the
+    smallest or largest element runs `minimum_filter` / `maximum_filter`, and a 1-D
+    input uses the whole window even where the footprint is False (SciPy 1.17's 1-D
+    path does so). Differences from SciPy: a ``cval`` outside an integer input's range
+    is clamped to that range; for a 1-D input and an `output` dtype other than the
+    input's (not float16/small integers), SciPy writes the working type's bytes into
+    `output` (garbage), here the values are converted.
+    %(nan)s
+    """.replace("{max_local}", str(_rank.MAX_LOCAL))
+
+
+def rank_filter(
+    input, rank, size=None, footprint=None, output=None, mode="reflect", cval=0.0, origin=0, *,
+    axes=None,
+):
+    args = (rank, size, footprint, output, mode, cval, origin)
+    return _dispatch("rank_filter", input, args, {"axes": axes}, _checks.check_rank_filter)
+
+
+rank_filter.__doc__ = """Calculate a multidimensional rank filter.
+
+    Parameters
+    ----------
+    %(input)s
+    rank : int
+        The rank parameter may be less than zero, i.e., rank = -1
+        indicates the largest element.
+    %(size_foot)s
+    %(output)s
+    %(mode_reflect)s
+    %(cval)s
+    %(origin_multiple)s
+    %(axes)s
+
+    Returns
+    -------
+    rank_filter : array
+        Filtered array, of the same shape as `input`, where `input` lives.
+
+    See Also
+    --------
+    scipy.ndimage.rank_filter : the original.
+
+    """ + _RANK_NOTES
+docfiller(rank_filter)
+
+
+def median_filter(
+    input, size=None, footprint=None, output=None, mode="reflect", cval=0.0, origin=0, *, axes=None
+):
+    args = (size, footprint, output, mode, cval, origin)
+    return _dispatch("median_filter", input, args, {"axes": axes}, _checks.check_median_filter)
+
+
+median_filter.__doc__ = """Calculate a multidimensional median filter.
+
+    Parameters
+    ----------
+    %(input)s
+    %(size_foot)s
+    %(output)s
+    %(mode_reflect)s
+    %(cval)s
+    %(origin_multiple)s
+    %(axes)s
+
+    Returns
+    -------
+    median_filter : array
+        Filtered array, of the same shape as `input`, where `input` lives.
+
+    See Also
+    --------
+    scipy.ndimage.median_filter : the original.
+
+    """ + _RANK_NOTES
+docfiller(median_filter)
+
+
+def percentile_filter(
+    input, percentile, size=None, footprint=None, output=None, mode="reflect", cval=0.0,
+    origin=0, *, axes=None,
+):
+    args = (percentile, size, footprint, output, mode, cval, origin)
+    check = _checks.check_percentile_filter
+    return _dispatch("percentile_filter", input, args, {"axes": axes}, check)
+
+
+percentile_filter.__doc__ = """Calculate a multidimensional percentile filter.
+
+    Parameters
+    ----------
+    %(input)s
+    percentile : scalar
+        The percentile parameter may be less than zero, i.e.,
+        percentile = -20 equals percentile = 80.
+    %(size_foot)s
+    %(output)s
+    %(mode_reflect)s
+    %(cval)s
+    %(origin_multiple)s
+    %(axes)s
+
+    Returns
+    -------
+    percentile_filter : array
+        Filtered array, of the same shape as `input`, where `input` lives.
+
+    See Also
+    --------
+    scipy.ndimage.percentile_filter : the original.
+
+    """ + _RANK_NOTES
+docfiller(percentile_filter)
+
+
+# --- public: generic filters ------------------------------------------------------------
+
+_kernels = {}  # (python function, kind, nargs, keyword names) -> kernel
+
+
+def _user_func(function, kind):
+    if isinstance(function, Func):
+        return function
+    py = getattr(function, "py_func", function)  # a Numba dispatcher: its Python function
+    if isinstance(py, types.FunctionType):
+        return jd.func(py)
+    # A callable Numba knows (NumPy's np.max, ...): call it from a Python function.
+    if kind == "window":
+        return jd.func(lambda window: function(window))
+    return jd.func(lambda line_in, line_out: function(line_in, line_out))
+
+
+def _generic_kernel(kind, function, nargs, keywords, scratch=False):
+    key = (getattr(function, "py_func", function), kind, nargs, keywords, scratch)
+    found = _kernels.get(key)
+    if found is None:
+        plain = isinstance(getattr(function, "py_func", function), (types.FunctionType, Func))
+        if (nargs or keywords) and not plain:
+            raise TypeError(
+                "generic filters: extra arguments need `function` to be a Python "
+                f"function; got {type(function).__name__}"
+            )
+        func = _user_func(function, kind)
+        if kind == "window":
+            found = _generic.window_kernel(func, nargs, keywords, scratch)
+        else:
+            found = _generic.line_kernel(func, nargs, keywords)
+        _kernels[key] = found
+    return found
+
+
+def _extra_values(extra_arguments, extra_keywords, like):
+    values = []
+    for value in list(extra_arguments) + list(extra_keywords.values()):
+        if isinstance(value, (bool, int, float, np.number, np.bool_)):
+            values.append(value.item() if isinstance(value, np.generic) else value)
+        elif hasattr(value, "shape") and hasattr(value, "dtype"):
+            values.append(jd.asarray(value, like=like))
+        else:
+            raise TypeError(
+                "generic filters compile `function`; extra_arguments and extra_keywords "
+                f"must be numbers or arrays, got {type(value).__name__}"
+            )
+    return values
+
+
+def _is_low_level(function):
+    return type(function).__name__ == "LowLevelCallable"
+
+
+@docfiller
+def generic_filter(
+    input, function, size=None, footprint=None, output=None, mode="reflect", cval=0.0,
+    origin=0, extra_arguments=(), extra_keywords=None, *, axes=None,
+):
+    """Calculate a multidimensional filter using the given function.
+
+    At each element the provided function is called. The input values within the
+    filter footprint at that element are passed to the function as a 1-D array of
+    double values.
+
+    Parameters
+    ----------
+    %(input)s
+    function : callable
+        Function to apply at each element: ``function(window, *extra_arguments,
+        **extra_keywords) -> float``, ``window`` a 1-D float64 array of the values
+        under the footprint (in C order of the footprint). It is compiled with Numba
+        for where `input` lives (nopython mode; a CUDA device function for GPU
+        arrays, so only what Numba's CUDA target supports may be used there). A
+        Numba ``njit`` function is accepted too (its Python function is used).
+    %(size_foot)s
+    %(output)s
+    %(mode_reflect)s
+    %(cval)s
+    %(origin_multiple)s
+    %(extra_arguments)s
+    %(extra_keywords)s
+    %(axes)s
+
+    Returns
+    -------
+    generic_filter : array
+        Filtered array, of the same shape as `input`, where `input` lives.
+
+    See Also
+    --------
+    scipy.ndimage.generic_filter : the original.
+
+    Notes
+    -----
+    Differences from SciPy: `function` must compile with Numba; extra arguments must
+    be numbers or arrays (passed at run time: new values need no new compilation);
+    ``scipy.LowLevelCallable`` is refused with ValueError, as SciPy refuses any
+    non-callable here before its C layer (use a plain Python function). One kernel is
+    compiled per function, per number of extra arguments and per dtype.
+    """
+    input = _as_input(input)
+    plan = _checks.check_generic_filter(
+        input, function, size, footprint, output, mode, cval, origin, extra_arguments,
+        extra_keywords, axes=axes,
+    )
+    if _is_dask(input):
+        args = (function, size, footprint, output, mode, cval, origin, extra_arguments,
+                extra_keywords)
+        return _lazy("generic_filter", input, args, {"axes": axes}, plan)
+    function, extra_arguments, extra_keywords = plan.extra
+    target = _Target(input, plan.output)
+    if math.prod(input.shape) == 0:
+        return target.finish()
+    keywords = tuple(extra_keywords)
+    extras = _extra_values(extra_arguments, extra_keywords, input)
+    geo = _Geometry(input.shape, plan.window)
+    src = _flat(input)
+    out2 = target.array.reshape(geo.rows, geo.last)
+    cv = _cval_array(plan.cval, np.float64, input)
+    shape, offs, foff, lo, hi = geo.device(input)
+    mode = int(plan.window.mode)
+    if geo.count <= _rank.MAX_LOCAL:
+        kernel = _generic_kernel("window", function, len(extra_arguments), keywords)
+        blocks = -(-geo.last // _BLOCK)
+        kernel(src, out2, shape, offs, foff, lo, hi, mode, cv, _BLOCK, *extras,
+               ndrange=(geo.rows, blocks))
+    else:
+        kernel = _generic_kernel("window", function, len(extra_arguments), keywords, True)
+        chunk = max(1, min(geo.rows, _SCRATCH_BYTES // (geo.count * 8)))
+        scratch = jd.empty((chunk, geo.count), np.float64, like=input)
+        for row0 in range(0, geo.rows, chunk):
+            n = min(chunk, geo.rows - row0)
+            kernel(row0, src, out2, scratch, shape, offs, foff, lo, hi, mode, cv, *extras,
+                   ndrange=(n,))
+    return target.finish()
+
+
+@docfiller
+def generic_filter1d(
+    input, function, filter_size, axis=-1, output=None, mode="reflect", cval=0.0, origin=0,
+    extra_arguments=(), extra_keywords=None,
+):
+    """Calculate a 1-D filter along the given axis.
+
+    `generic_filter1d` iterates over the lines of the array, calling the given
+    function at each line. The arguments of the line are the input line, and the
+    output line. The input and output lines are 1-D double arrays. The input line
+    is extended appropriately according to the filter size and origin. The output
+    line must be modified in-place with the result.
+
+    Parameters
+    ----------
+    %(input)s
+    function : callable
+        ``function(input_line, output_line, *extra_arguments, **extra_keywords)``,
+        compiled with Numba for where `input` lives (see `generic_filter`).
+        ``input_line`` has ``n + filter_size - 1`` float64 values, ``output_line``
+        ``n``, for lines of length ``n``.
+    filter_size : scalar
+        Length of the filter.
+    %(axis)s
+    %(output)s
+    %(mode_reflect)s
+    %(cval)s
+    %(origin)s
+    %(extra_arguments)s
+    %(extra_keywords)s
+
+    Returns
+    -------
+    generic_filter1d : array
+        Filtered array, of the same shape as `input`, where `input` lives.
+
+    See Also
+    --------
+    scipy.ndimage.generic_filter1d : the original.
+
+    Notes
+    -----
+    Each line is one kernel index with its two line buffers in scratch arrays (about
+    16 bytes per input element, in slices of at most 64 MiB). Differences from SciPy
+    as for `generic_filter`.
+    """
+    input = _as_input(input)
+    plan = _checks.check_generic_filter1d(
+        input, function, filter_size, axis, output, mode, cval, origin, extra_arguments,
+        extra_keywords,
+    )
+    if _is_dask(input):
+        args = (function, filter_size, axis, output, mode, cval, origin, extra_arguments,
+                extra_keywords)
+        return _lazy("generic_filter1d", input, args, {}, plan)
+    function, extra_arguments, extra_keywords = plan.extra
+    target = _Target(input, plan.output)
+    if math.prod(input.shape) == 0:
+        return target.finish()
+    step = plan.passes[0]
+    view = _split(tuple(int(n) for n in input.shape), step.axis)
+    src3 = input.reshape(view)
+    out3 = target.array.reshape(view)
+    keywords = tuple(extra_keywords)
+    extras = _extra_values(extra_arguments, extra_keywords, input)
+    kernel = _generic_kernel("line", function, len(extra_arguments), keywords)
+    cv = _cval_array(plan.cval, np.float64, input)
+    n = view[1]
+    size = int(step.size)
+    per_line = (2 * n + size - 1) * 8
+    pre, post = view[0], view[2]
+    rows = max(1, min(pre, _SCRATCH_BYTES // max(1, per_line * post)))
+    inbuf = jd.empty((rows * post, n + size - 1), np.float64, like=input)
+    outbuf = jd.empty((rows * post, n), np.float64, like=input)
+    for i0 in range(0, pre, rows):
+        m = min(rows, pre - i0)
+        sub_src = src3[i0 : i0 + m]
+        sub_out = out3[i0 : i0 + m]
+        kernel(sub_src, sub_out, inbuf, outbuf, size, int(step.origin), int(step.mode), cv,
+               *extras, ndrange=(m, post))
+    return target.finish()
+
+
+# --- public: vectorized_filter ----------------------------------------------------------
+
+
+def _namespace(input):
+    """NumPy, or CuPy for CuPy arrays: the libraries with ``pad`` and sliding windows."""
+    module = type(input).__module__.split(".")[0]
+    if module == "numpy":
+        return np, np.pad, np.lib.stride_tricks.sliding_window_view
+    if module == "cupy":
+        import cupy
+
+        return cupy, cupy.pad, cupy.lib.stride_tricks.sliding_window_view
+    raise TypeError(
+        "vectorized_filter: `input` must be a NumPy or CuPy array (the libraries with "
+        f"pad and sliding_window_view); got {type(input).__module__}.{type(input).__name__}"
+    )
+
+
+@docfiller
+def vectorized_filter(
+    input, function, *, size=None, footprint=None, output=None, mode="reflect", cval=None,
+    origin=None, axes=None, batch_memory=2**30,
+):
+    """Filter an array with a vectorized Python callable as the kernel.
+
+    Parameters
+    ----------
+    %(input)s
+    function : callable
+        ``function(window, *, axis) -> array``: reduces the window axes ``axis`` of
+        a stack of windows (as ``numpy.median(x, axis=...)`` does).
+    size : scalar or tuple, optional
+        The window shape over `axes`; one of `size` and `footprint` is required.
+    footprint : array, optional
+        Boolean window: only the True elements are passed to `function`, as one
+        axis (``axis=-1``).
+    output : array, optional
+        The array in which to place the output. By default, an array of the dtype
+        returned by `function`.
+    mode : {'reflect', 'constant', 'nearest', 'mirror', 'wrap', 'grid-mirror', \
+'grid-constant', 'grid-wrap', 'valid'}, optional
+        How `input` is padded; 'valid' pads nothing and the result is smaller.
+    cval : scalar, optional
+        Padding value for 'constant' (the only mode that accepts it). Default 0.
+    origin : int or sequence of int, optional
+        Shifts the window as in the other filters.
+    axes : tuple of int, optional
+        The axes the window spans; by default the last ``len(size)`` (all of them).
+    batch_memory : int, optional
+        At most this many bytes of windows are passed to one call of `function`.
+
+    Returns
+    -------
+    output : array
+        The filtered array.
+
+    See Also
+    --------
+    scipy.ndimage.vectorized_filter : the original.
+
+    Notes
+    -----
+    Nothing is compiled: the input is padded according to `mode` (``pad``), a
+    sliding-window view over `axes` is taken (no copy), and `function` is called on
+    batches of windows along the first batch axis, each at most `batch_memory`
+    bytes, with ``axis`` naming the window axes. NumPy arrays use NumPy, CuPy arrays
+    CuPy; other array types raise TypeError (SciPy converts them to NumPy).
+    """
+    plan = _checks.check_vectorized_filter(
+        input, function, size=size, footprint=footprint, output=output, mode=mode, cval=cval,
+        origin=origin, axes=axes, batch_memory=batch_memory,
+    )
+    xp, pad, windows = _namespace(input)
+    n_axes = len(plan.size)
+    ndim = input.ndim
+    work = tuple(range(-n_axes, 0))
+    moved = xp.moveaxis(input, plan.axes, work)
+    out_moved = xp.moveaxis(output, plan.axes, work) if output is not None else None
+    if math.prod(input.shape) == 0:
+        return xp.asarray(input)
+    footprint_mask = plan.footprint
+    if ndim == 0 and plan.size == ():
+        return xp.asarray(function(input) if footprint_mask is None else function(
+            input[xp.asarray(footprint_mask)]))
+    if plan.pad_mode != "valid":
+        borders = tuple(
+            (n // 2 + o, (n - 1) // 2 - o) for n, o in zip(plan.size, plan.origins, strict=True)
+        )
+        extra = {"constant_values": plan.cval} if plan.pad_mode == "constant" else {}
+        moved = pad(moved, ((0, 0),) * (ndim - n_axes) + borders, mode=plan.pad_mode, **extra)
+    view = windows(moved, plan.size, work)
+    if footprint_mask is not None:
+        mask = xp.asarray(footprint_mask)
+
+        def call(block):
+            return function(block[..., mask], axis=-1)
+    else:
+
+        def call(block):
+            return function(block, axis=work)
+
+    result = _batched(xp, view, call, out_moved, n_axes, batch_memory)
+    return xp.moveaxis(result, work, plan.axes)
+
+
+def _batched(xp, view, call, output, n_axes, batch_memory):
+    if view.ndim == 0 or view.ndim == n_axes:
+        result = call(view)
+        if output is not None:
+            output[...] = result
+            return output
+        return result
+    per_slice = math.prod(view.shape[1:]) * view.dtype.itemsize
+    step = min(view.shape[0], int(batch_memory // per_slice))
+    if step < 1:
+        raise ValueError("`batch_memory` is insufficient for minimum chunk size.")
+    if step == view.shape[0]:
+        result = call(view)
+        if output is None:
+            return result
+        output[...] = result
+        return output
+    for i in range(0, view.shape[0], step):
+        stop = min(i + step, view.shape[0])
+        part = call(view[i:stop])
+        if output is None:
+            output = xp.empty(view.shape[: view.ndim - n_axes], dtype=part.dtype)
+        output[i:stop, ...] = part
+    return output

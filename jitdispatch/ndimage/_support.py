@@ -1,0 +1,672 @@
+"""Argument checks and normalisation shared by every ``jitdispatch.ndimage`` filter.
+
+Everything here reproduces what ``scipy.ndimage`` 1.17 accepts and rejects: the same
+exception types under the same conditions, in the same order where one call breaks
+several rules. Nothing here reads an input array's data: only its ``shape``, ``ndim``
+and ``dtype``, so the input may come from NumPy, CuPy or torch. Weights, footprints and
+scalar parameters are small and are converted with NumPy.
+
+Two layers:
+
+* primitives here (``mode_code``, ``normalize_axes``, ``output_dtype_and_array``,
+  ``gaussian_kernel1d``, ...), each one SciPy rule, and the `Plan` types;
+* one ``check_*`` function per public filter in ``_checks.py``, which applies the
+  primitives in SciPy's order and returns a `Plan` saying what the kernels compute.
+
+A `Plan` never holds the input. ``plan.output`` says what to allocate (or which array
+to write); ``plan.passes`` is a chain of 1-D passes, each reading the result of the one
+before (an empty chain means: copy the input into the output); ``plan.window`` is one
+N-D window spanning every input axis.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import operator
+import os
+import sys
+import warnings
+from collections.abc import Iterable
+from typing import Any, NamedTuple
+
+import numpy as np
+
+try:
+    from numpy.exceptions import AxisError
+except ImportError:  # NumPy < 1.25
+    from numpy import AxisError
+
+# Boundary modes, as the kernels see them. SciPy's filters treat the 'grid-' names as
+# plain aliases, so kernels only ever handle these five.
+MODE_NEAREST = 0
+MODE_WRAP = 1
+MODE_REFLECT = 2
+MODE_MIRROR = 3
+MODE_CONSTANT = 4
+
+MODES = {
+    "nearest": MODE_NEAREST,
+    "wrap": MODE_WRAP,
+    "reflect": MODE_REFLECT,
+    "mirror": MODE_MIRROR,
+    "constant": MODE_CONSTANT,
+    "grid-wrap": MODE_WRAP,
+    "grid-mirror": MODE_REFLECT,
+    "grid-constant": MODE_CONSTANT,
+}
+
+__all__ = [
+    "MODES",
+    "MODE_CONSTANT",
+    "MODE_MIRROR",
+    "MODE_NEAREST",
+    "MODE_REFLECT",
+    "MODE_WRAP",
+    "DerivativePlan",
+    "Output",
+    "Pass",
+    "Plan",
+    "VectorizedPlan",
+    "Window",
+    "as_numpy_dtype",
+    "check_weights_origin",
+    "check_window_origin",
+    "complex_cval",
+    "expand_footprint",
+    "expand_to_ndim",
+    "gaussian_kernel1d",
+    "gaussian_radius",
+    "kernel_dtype_supported",
+    "mode_code",
+    "needs_temporary",
+    "normalize_axes",
+    "normalize_axis",
+    "normalize_modes",
+    "normalize_origins",
+    "normalize_sequence",
+    "normalize_sizes",
+    "origin_is_valid",
+    "output_dtype_and_array",
+    "rank_from",
+    "real_cval",
+    "uniform_weights",
+]
+
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+class Output(NamedTuple):
+    """Where a filter writes: a NumPy ``dtype`` and the caller's array, if one was given.
+
+    ``array is None`` means the caller allocates an array of ``dtype`` with the input's
+    shape, in the input's array library.
+    """
+
+    dtype: np.dtype
+    array: Any = None
+
+
+class Pass(NamedTuple):
+    """One 1-D pass of a separable filter."""
+
+    axis: int  # non-negative
+    size: int  # window length along ``axis``
+    origin: int
+    mode: int  # a MODE_* code
+    weights: np.ndarray | None = None  # correlate: 1-D float64 or complex128, applied as-is
+
+
+class Window(NamedTuple):
+    """One N-D window spanning all ``ndim`` input axes.
+
+    Note: SciPy's N-D correlation skips weights with ``abs(w) <= 2.2e-16`` (so a NaN or
+    inf under a zero weight does not spread); its 1-D passes do not.
+    """
+
+    shape: tuple[int, ...]
+    origins: tuple[int, ...]
+    mode: int
+    footprint: np.ndarray | None  # boolean, ``shape``; None when the whole box is used
+    weights: np.ndarray | None  # correlate only: float64 or complex128, applied as-is
+    count: int  # number of elements inside the footprint
+
+
+class Plan(NamedTuple):
+    """What one filter call must compute.
+
+    Along an axis, a window of length ``n`` and origin ``o`` at output index ``i``
+    covers ``x[i - n // 2 - o + j]`` for ``j`` in ``0..n-1``, ``x`` extended past its
+    edges by ``mode`` (and ``cval``). By ``op``:
+
+    * 'correlate': ``sum_j w[j] * x[...]``; the weights are final (already flipped and
+      conjugated as SciPy does), the kernel applies them as they are;
+    * 'uniform': the mean of the window; 'minimum' / 'maximum': its extremes;
+    * 'rank': the value at position ``rank`` (0-based) of the sorted footprint values;
+    * 'generic': ``extra = (function, extra_arguments, extra_keywords)``;
+    * 'sum' (laplace): every pass reads the input; the result is the sum of the passes.
+
+    Otherwise ``passes`` form a chain, each pass reading the previous result as stored
+    in the output dtype. No passes and no window: copy the input into the output.
+    ``cval`` is a float, or a complex number when ``complex``; SciPy's minimum,
+    maximum and rank kernels cast it to the input dtype.
+    """
+
+    op: str
+    output: Output
+    cval: Any
+    passes: tuple[Pass, ...] = ()
+    window: Window | None = None
+    rank: int | None = None
+    complex: bool = False  # the arithmetic is complex (complex input or weights)
+    extra: tuple = ()  # generic filters: (function, extra_arguments, extra_keywords)
+
+
+class DerivativePlan(NamedTuple):
+    """What generic_laplace / generic_gradient_magnitude pass to the derivative callback.
+
+    The filter calls ``derivative(input, axes[i], out, modes[i], cval, *extra_arguments,
+    **extra_keywords)`` for each ``i``; ``modes`` are the caller's mode values, unchecked.
+    No axes means: copy the input into the output.
+    """
+
+    output: Output
+    axes: tuple[int, ...]
+    modes: tuple
+    extra_arguments: tuple
+    extra_keywords: dict
+
+
+class VectorizedPlan(NamedTuple):
+    """The checked arguments of ``vectorized_filter``."""
+
+    axes: tuple[int, ...]  # non-negative input axes, in window order
+    size: tuple[int, ...]  # window shape
+    footprint: np.ndarray | None  # boolean, shape ``size``; None with a size
+    origins: tuple[int, ...]
+    pad_mode: str  # an ``np.pad`` mode, or 'valid' (no padding, smaller output)
+    cval: Any  # padding value for pad_mode 'constant'
+
+
+class _Like(NamedTuple):
+    """Stand-in for an array whose metadata only is known (the input or a result)."""
+
+    shape: tuple[int, ...]
+    dtype: np.dtype
+
+
+# --- small helpers ------------------------------------------------------------------
+
+
+def _warn(message):
+    """Warn with the frame of the first caller outside jitdispatch as the location."""
+    level, frame = 2, sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, UserWarning, stacklevel=level)
+
+
+def _like(input):
+    return _Like(tuple(int(n) for n in input.shape), as_numpy_dtype(input.dtype))
+
+
+def _is_sequence(value):
+    """True for a per-axis sequence: any iterable except a string."""
+    return not isinstance(value, str) and isinstance(value, Iterable)
+
+
+def _c_int(value):
+    """An integer argument of SciPy's C layer (bools pass, floats raise TypeError)."""
+    return operator.index(value)
+
+
+def _c_intp_sequence(values):
+    """An origin sequence of SciPy's N-D C layer, which also refuses bools."""
+    for value in values:
+        if isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"origin must hold integers, got {value!r}")
+    return tuple(operator.index(value) for value in values)
+
+
+def _shape_int(value):
+    """An integer as NumPy takes it for an array shape (bools and floats refused)."""
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"expected an integer, got {value!r}")
+    return operator.index(value)
+
+
+def _c_double(value):
+    """A real scalar, converted as SciPy's C layer converts ``cval``."""
+    kind = type(value)
+    if not (hasattr(kind, "__float__") or hasattr(kind, "__index__")):
+        raise TypeError(f"cval must be a real number, not {kind.__name__}")
+    return float(value)
+
+
+def _real_dtype(dtype):
+    """The dtype of ``x.real`` for an array ``x`` of ``dtype``."""
+    return np.empty(0, dtype).real.dtype
+
+
+def _size(shape):
+    return math.prod(shape)
+
+
+# --- modes, sequences, axes, origins --------------------------------------------------
+
+
+def mode_code(mode):
+    """Map a boundary mode name to its MODE_* code; RuntimeError for anything else."""
+    if isinstance(mode, np.ndarray) and mode.ndim == 0:
+        mode = mode.item()
+    if isinstance(mode, str) and mode in MODES:
+        return MODES[mode]
+    raise RuntimeError(
+        f"boundary mode not supported: {mode!r}; use one of {', '.join(map(repr, MODES))}"
+    )
+
+
+def normalize_sequence(value, n):
+    """Repeat a scalar (or string) ``n`` times, or check a sequence has length ``n``.
+
+    Returns a list. A wrong length raises RuntimeError, as SciPy does.
+    """
+    if not isinstance(value, str) and np.iterable(value):
+        values = list(value)
+        if len(values) != n:
+            raise RuntimeError(
+                "sequence argument must have length equal to input rank "
+                f"(the number of filtered axes, {n}); got {len(values)} values"
+            )
+        return values
+    return [value] * n
+
+
+def normalize_modes(mode, n):
+    """One MODE_* code per axis from a mode name or a per-axis sequence of names.
+
+    ``n`` is the number of filtered axes, or the sequence of those axes.
+    """
+    if not isinstance(n, numbers.Integral):
+        n = len(n)
+    return tuple(mode_code(m) for m in normalize_sequence(mode, n))
+
+
+def _wrap_axis(axis, ndim):
+    """SciPy's ``normalize_axis_index``: range check and wrap, no integer conversion."""
+    if axis < -ndim or axis >= ndim:
+        raise AxisError(f"axis {axis} is out of bounds for an input with {ndim} dimensions")
+    return axis + ndim if axis < 0 else axis
+
+
+def normalize_axis(axis, ndim):
+    """A single ``axis`` argument as a non-negative int (AxisError when out of range)."""
+    return _c_int(_wrap_axis(axis, ndim))
+
+
+def normalize_axes(axes, ndim):
+    """The ``axes`` argument of the N-D filters, exactly as SciPy's ``_check_axes``.
+
+    None means every axis. A sequence is range-checked and wrapped to non-negative
+    values. A scalar is returned as ``(axes,)`` *without* range check or wrapping, as
+    in SciPy (what happens next depends on the filter). Repeated axes raise ValueError.
+    """
+    if axes is None:
+        return tuple(range(ndim))
+    if np.isscalar(axes):
+        axes = (operator.index(axes),)
+    elif isinstance(axes, Iterable):
+        axes = tuple(operator.index(ax) for ax in axes)
+        for ax in axes:
+            if ax < -ndim or ax > ndim - 1:
+                raise ValueError(f"specified axis: {ax} is out of range for {ndim} dimensions")
+        axes = tuple(ax % ndim if ax < 0 else ax for ax in axes)
+    else:
+        raise ValueError(f"axes must be an integer, iterable of integers, or None; got {axes!r}")
+    if len(set(axes)) != len(axes):
+        raise ValueError(f"axes must be unique; got {axes}")
+    return axes
+
+
+def normalize_origins(origin, n):
+    """One integer origin per filtered axis (RuntimeError for a wrong-length sequence)."""
+    return [_c_int(o) for o in normalize_sequence(origin, n)]
+
+
+def normalize_sizes(size, n):
+    """One window length per filtered axis (RuntimeError for a wrong-length sequence)."""
+    return normalize_sequence(size, n)
+
+
+def origin_is_valid(origin, length):
+    """SciPy's bound on an origin for a window of ``length``.
+
+    ``-(length // 2) <= origin <= (length - 1) // 2``. Written as SciPy writes it for
+    weights; see `check_window_origin` for the (float-sensitive) form used by sizes.
+    """
+    return not (origin < -(length // 2) or origin > (length - 1) // 2)
+
+
+def check_weights_origin(origin, length):
+    """Raise ValueError unless ``origin`` fits a weights array of ``length``."""
+    if not origin_is_valid(origin, length):
+        raise ValueError(
+            f"Invalid origin {origin!r} for weights of length {length}; origin must satisfy "
+            "-(len(weights) // 2) <= origin <= (len(weights) - 1) // 2"
+        )
+
+
+def check_window_origin(origin, length):
+    """Raise ValueError unless ``origin`` fits a size/footprint window of ``length``."""
+    if length // 2 + origin < 0 or length // 2 + origin >= length:
+        raise ValueError(
+            f"invalid origin {origin!r} for a window of length {length}; it must satisfy "
+            "-(length // 2) <= origin <= (length - 1) // 2"
+        )
+
+
+def expand_to_ndim(values, axes, ndim, fill):
+    """Per-filtered-axis values as a list over all ``ndim`` axes, ``fill`` elsewhere."""
+    if len(axes) >= ndim:
+        return list(values)
+    full = [fill] * ndim
+    for value, ax in zip(values, axes, strict=False):
+        full[ax] = value
+    return full
+
+
+def _expand_origin(ndim, axes, origin):
+    return expand_to_ndim(normalize_sequence(origin, len(axes)), axes, ndim, 0)
+
+
+def _expand_mode(ndim, axes, mode):
+    if _is_sequence(mode):
+        return expand_to_ndim(normalize_sequence(mode, len(axes)), axes, ndim, "constant")
+    return mode
+
+
+def expand_footprint(ndim, axes, footprint, name="footprint"):
+    """Give a footprint (or weights) over the filtered axes length-1 dims elsewhere."""
+    if len(axes) < ndim:
+        if footprint.ndim != len(axes):
+            raise RuntimeError(f"{name}.ndim ({footprint.ndim}) must match len(axes) ({len(axes)})")
+        missing = tuple(ax for ax in range(ndim) if ax not in axes)
+        footprint = np.expand_dims(footprint, missing)
+    return footprint
+
+
+def _check_full_shape(shape, ndim, naxes, name, shown_ndim):
+    """SciPy's check that a window has ``ndim`` non-empty dimensions."""
+    if len([n for n in shape if n > 0]) != ndim:
+        raise RuntimeError(
+            f"{name}.ndim ({shown_ndim}) must match len(axes) ({naxes}); "
+            f"a {name} of shape {tuple(shape)} does not fit an input with {ndim} dimensions"
+        )
+
+
+# --- dtypes, outputs, aliasing --------------------------------------------------------
+
+
+def as_numpy_dtype(dtype):
+    """A NumPy dtype for a NumPy/CuPy dtype, a type, a string or a torch dtype."""
+    if isinstance(dtype, np.dtype):
+        return dtype
+    if type(dtype).__module__ == "torch" and type(dtype).__name__ == "dtype":
+        name = str(dtype).removeprefix("torch.")
+        try:
+            return np.dtype(name)
+        except TypeError:
+            raise TypeError(f"torch dtype {dtype} has no NumPy equivalent") from None
+    return np.dtype(dtype)
+
+
+def _is_foreign_dtype(value):
+    return type(value).__module__ == "torch" and type(value).__name__ == "dtype"
+
+
+def output_dtype_and_array(input_shape, input_dtype, output, complex_output=False):
+    """Resolve the ``output`` argument as SciPy's ``_get_output`` does.
+
+    ``output`` may be None (input dtype, promoted to complex when ``complex_output``), a
+    dtype or scalar type (promoted to complex with a UserWarning when needed), a dtype
+    string (RuntimeError if not numeric, or not complex when ``complex_output``), or an
+    array (RuntimeError on a shape mismatch or a real dtype when ``complex_output``).
+    Returns an `Output`; ``array`` is set only for an array argument.
+    """
+    if isinstance(output, Output):  # already resolved: an array of this dtype exists
+        if complex_output and output.dtype.kind != "c":
+            raise RuntimeError(f"output must have complex dtype, not {output.dtype}")
+        return output
+    shape = tuple(input_shape)
+    input_dtype = as_numpy_dtype(input_dtype)
+    if output is None:
+        if complex_output:
+            return Output(np.promote_types(input_dtype, np.complex64))
+        return Output(np.dtype(input_dtype.name))
+    if isinstance(output, (type, np.dtype)) or _is_foreign_dtype(output):
+        dtype = as_numpy_dtype(output)
+        if complex_output and dtype.kind != "c":
+            _warn("promoting specified output dtype to complex")
+            dtype = np.promote_types(dtype, np.complex64)
+        return Output(dtype)
+    if isinstance(output, str):
+        dtype = np.dtype(output)
+        if complex_output and dtype.kind != "c":
+            raise RuntimeError(f"output must have complex dtype, not {output!r}")
+        if not issubclass(dtype.type, np.number):
+            raise RuntimeError(f"output must have numeric dtype, not {output!r}")
+        return Output(dtype)
+    if isinstance(output, np.generic) or not (
+        hasattr(output, "shape") and hasattr(output, "dtype")
+    ):
+        output = np.asarray(output)
+    if tuple(output.shape) != shape:
+        raise RuntimeError(
+            f"output shape not correct: got {tuple(output.shape)}, the input has {shape}"
+        )
+    dtype = as_numpy_dtype(output.dtype)
+    if complex_output and dtype.kind != "c":
+        raise RuntimeError(f"output must have complex dtype, not {dtype}")
+    return Output(dtype, output)
+
+
+def kernel_dtype_supported(dtype):
+    """Whether SciPy's compiled filters accept ``dtype`` (bool, ints, float32/64)."""
+    dtype = as_numpy_dtype(dtype)
+    return dtype.kind in "biu" or (dtype.kind == "f" and dtype.itemsize in (4, 8))
+
+
+def _check_kernel_dtypes(shape, dtypes, line):
+    """RuntimeError for dtypes SciPy's C layer refuses.
+
+    Line (1-D pass) kernels refuse at once; the N-D kernels only when there is at least
+    one element to compute.
+    """
+    if not line and _size(shape) == 0:
+        return
+    for dtype in dtypes:
+        if not kernel_dtype_supported(dtype):
+            raise RuntimeError(
+                f"array type {dtype} not supported; use bool, an integer type, float32 or float64"
+            )
+
+
+def _check_writeable(output):
+    flags = getattr(output.array, "flags", None)
+    if flags is not None and getattr(flags, "writeable", True) is False:
+        raise ValueError("output array is read-only.")
+
+
+def _extent(array):
+    """(first, last + 1) byte addresses of an array, or None when unknown."""
+    info = getattr(array, "__array_interface__", None)
+    if info is None:
+        info = getattr(array, "__cuda_array_interface__", None)
+    if info is not None:
+        start = info["data"][0]
+        itemsize = np.dtype(info["typestr"]).itemsize
+        shape, strides = info["shape"], info.get("strides")
+        if strides is None:
+            strides = tuple(itemsize * math.prod(shape[i + 1 :]) for i in range(len(shape)))
+    elif callable(getattr(array, "data_ptr", None)):  # torch
+        start, itemsize = array.data_ptr(), array.element_size()
+        shape = tuple(array.shape)
+        strides = tuple(s * itemsize for s in array.stride())
+    else:
+        return None
+    if _size(shape) == 0:
+        return (start, start)
+    low = start + sum(s * (n - 1) for s, n in zip(strides, shape, strict=True) if s < 0)
+    high = start + sum(s * (n - 1) for s, n in zip(strides, shape, strict=True) if s > 0)
+    return (low, high + itemsize)
+
+
+def needs_temporary(input, output):
+    """Whether ``output`` may overlap ``input``, so a filter must write a temporary.
+
+    NumPy arrays use ``np.may_share_memory``; others compare byte extents from the
+    array interfaces (or torch's ``data_ptr``). Unknown arrays count as overlapping
+    only when they are the same object.
+    """
+    if output is None:
+        return False
+    if isinstance(input, np.ndarray) and isinstance(output, np.ndarray):
+        return bool(np.may_share_memory(input, output))
+    a, b = _extent(input), _extent(output)
+    if a is None or b is None:
+        return input is output
+    return a[0] < b[1] and b[0] < a[1]
+
+
+# --- Gaussian kernels ------------------------------------------------------------------
+
+
+def gaussian_radius(sigma, truncate=4.0, radius=None):
+    """Kernel half-width: ``radius`` if given, else ``int(truncate * sigma + 0.5)``.
+
+    ValueError unless the result is a non-negative integer (a float ``radius`` counts
+    as invalid, as in SciPy).
+    """
+    width = int(truncate * float(sigma) + 0.5)
+    if radius is not None:
+        width = radius
+    if not isinstance(width, numbers.Integral) or width < 0:
+        raise ValueError(f"Radius must be a nonnegative integer; got {width!r}")
+    return width
+
+
+def gaussian_kernel1d(sigma, order, radius):
+    """The Gaussian (``order`` 0) or its ``order``-th derivative on ``-radius..radius``.
+
+    Same values as SciPy's private ``_gaussian_kernel1d``, in convolution orientation
+    (reverse it to correlate). The derivative of ``exp(p(x))`` is ``q(x) exp(p(x))``
+    for a polynomial ``q``; each derivative maps ``q`` to ``q' + q * p'`` with
+    ``p' = -x / sigma**2``, which is done here on the coefficients of ``q``.
+    """
+    if order < 0:
+        raise ValueError(f"order must be non-negative; got {order!r}")
+    inv_var = -0.5 / (sigma * sigma)  # a Python float sigma of 0 raises ZeroDivisionError
+    x = np.arange(-radius, radius + 1)
+    phi = np.exp(inv_var * x**2)
+    phi = phi / phi.sum()
+    if order == 0:
+        return phi
+    order = _shape_int(order)
+    coef = np.zeros(order + 1)
+    coef[0] = 1.0
+    slope = 2.0 * inv_var  # p'(x) = slope * x
+    for _ in range(order):
+        new = np.zeros(order + 1)
+        new[:-1] = coef[1:] * np.arange(1, order + 1)  # q'
+        new[1:] += slope * coef[:-1]  # q * p'
+        coef = new
+    poly = np.zeros(x.shape)
+    for power in range(order, -1, -1):  # Horner
+        poly = poly * x + coef[power]
+    return poly * phi
+
+
+def uniform_weights(size):
+    """Correlation weights of a uniform filter of ``size`` (float64, summing to 1)."""
+    return np.full(operator.index(size), 1.0 / size)
+
+
+# --- cval, footprints, ranks ---------------------------------------------------------
+
+
+def real_cval(cval):
+    """``cval`` as a float, as SciPy's C layer converts it (TypeError otherwise)."""
+    return _c_double(cval)
+
+
+def complex_cval(cval):
+    """``cval`` for complex arithmetic: its real and imaginary parts, each as a float."""
+    return complex(_c_double(np.real(cval)), _c_double(np.imag(cval)))
+
+
+def _rank_style_footprint(size, footprint, axes, ndim):
+    """Footprint of the rank and generic filters (``np.ones(size)`` when only a size)."""
+    if footprint is None:
+        if size is None:
+            raise RuntimeError("no footprint or filter size provided; pass size or footprint")
+        sizes = normalize_sequence(size, len(axes))
+        footprint = np.ones(sizes, dtype=bool)
+    else:
+        footprint = np.asarray(footprint, dtype=bool)
+    return expand_footprint(ndim, axes, footprint)
+
+
+def _check_footprint_origins(footprint, origins, ndim, naxes):
+    _check_full_shape(footprint.shape, ndim, naxes, "footprint", footprint.ndim)
+    lengths = [n for n in footprint.shape if n > 0]
+    for origin, length in zip(origins, lengths, strict=False):
+        check_window_origin(origin, length)
+    return origins[-1] if origins else None
+
+
+def _window(footprint, origins, mode, weights=None):
+    footprint = np.ascontiguousarray(footprint)
+    count = int(np.count_nonzero(footprint))
+    mask = None if count == footprint.size else footprint
+    return Window(footprint.shape, _c_intp_sequence(origins), mode, mask, weights, count)
+
+
+def rank_from(operation, value, count):
+    """The 0-based rank a rank/median/percentile filter selects among ``count`` values.
+
+    ``operation`` is 'rank' (``value`` may be negative, -1 is the largest), 'median'
+    (``value`` ignored) or 'percentile' (``value`` in [-100, 100], negative counted from
+    100). RuntimeError for a percentile out of range or a rank outside the footprint.
+    """
+    rank = value
+    if operation == "median":
+        rank = count // 2
+    elif operation == "percentile":
+        percentile = value
+        if percentile < 0.0:
+            percentile += 100.0
+        if percentile < 0 or percentile > 100:
+            raise RuntimeError(f"invalid percentile {value!r}; use a value in [-100, 100]")
+        if percentile == 100.0:
+            rank = count - 1
+        else:
+            rank = int(float(count) * percentile / 100.0)
+    if rank < 0:
+        rank += count
+    if rank < 0 or rank >= count:
+        raise RuntimeError(
+            f"rank not within filter footprint size: rank {value!r} among {count} elements"
+        )
+    return rank
+
+
+def _check_extra(function, extra_arguments, extra_keywords):
+    if not isinstance(extra_arguments, tuple):
+        raise RuntimeError(f"extra_arguments must be a tuple, not {type(extra_arguments).__name__}")
+    if not isinstance(extra_keywords, dict):
+        raise RuntimeError(
+            f"extra_keywords must be a dictionary, not {type(extra_keywords).__name__}"
+        )
+    if not callable(function):
+        raise ValueError(f"invalid callable given: {function!r}")
+    return (function, extra_arguments, extra_keywords)

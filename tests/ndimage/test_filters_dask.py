@@ -1,0 +1,95 @@
+"""The correlation family on Dask arrays: lazy, and equal to SciPy on the whole array.
+
+Chunks are chosen smaller than the windows on purpose (the helper must rechunk), and
+every boundary mode is used, 'wrap' included (periodic overlap between chunks).
+"""
+
+import numpy as np
+import pytest
+
+import jitdispatch.ndimage as jn
+from jitdispatch.ndimage._dask import map_filter
+
+da = pytest.importorskip("dask.array")
+ndi = pytest.importorskip("scipy.ndimage")
+
+pytestmark = pytest.mark.cpu
+
+MODES = ["reflect", "constant", "nearest", "mirror", "wrap", "grid-mirror", "grid-wrap"]
+
+CASES = [
+    ("correlate1d", ([1.0, -2.0, 0.5, 3.0],), dict(axis=0, origin=1)),
+    ("convolve1d", ([1.0, 2.0, 4.0],), dict(axis=1)),
+    ("gaussian_filter1d", (1.5,), dict(axis=0, order=1)),
+    ("uniform_filter1d", (4,), dict(axis=1, origin=-1)),
+    ("correlate", (np.arange(1.0, 16.0).reshape(3, 5),), dict(origin=(1, -2))),
+    ("convolve", (np.arange(1.0, 9.0).reshape(4, 2),), {}),
+    ("gaussian_filter", (1.0,), dict(order=(0, 2))),
+    ("uniform_filter", ((5, 2),), dict(origin=(2, 0))),
+    ("prewitt", (), dict(axis=0)),
+    ("sobel", (), {}),
+    ("laplace", (), {}),
+    ("gaussian_laplace", (0.8,), {}),
+    ("gaussian_gradient_magnitude", (0.8,), dict(truncate=3.0)),
+]
+
+
+@pytest.mark.parametrize(("name", "args", "kwargs"), CASES, ids=[c[0] for c in CASES])
+def test_dask_matches_scipy(name, args, kwargs):
+    x = np.random.default_rng(0).normal(size=(11, 13)) * 10
+    for k, chunks in enumerate([(3, 2), (4, 13), (11, 5)]):
+        mode = MODES[(k + len(name)) % len(MODES)]
+        lazy = da.from_array(x, chunks=chunks)
+        result = getattr(jn, name)(lazy, *args, mode=mode, cval=1.5, **kwargs)
+        assert isinstance(result, da.Array)
+        expected = getattr(ndi, name)(x, *args, mode=mode, cval=1.5, **kwargs)
+        computed = result.compute()
+        assert computed.dtype == expected.dtype
+        np.testing.assert_allclose(computed, expected, rtol=1e-12, atol=1e-12 * np.abs(x).max())
+
+
+def test_dask_integer_output_and_per_axis_modes():
+    x = np.random.default_rng(1).integers(0, 200, size=(9, 10)).astype(np.int16)
+    lazy = da.from_array(x, chunks=(2, 3))
+    got = jn.gaussian_filter(lazy, 1.2, mode=["wrap", "nearest"], output=np.int32)
+    want = ndi.gaussian_filter(x, 1.2, mode=["wrap", "nearest"], output=np.int32)
+    assert got.dtype == np.int32
+    np.testing.assert_array_equal(got.compute(), want)
+
+
+def test_dask_window_larger_than_array():
+    x = np.arange(12.0).reshape(3, 4)
+    lazy = da.from_array(x, chunks=(1, 2))
+    for mode in ("wrap", "mirror", "reflect"):
+        got = jn.uniform_filter1d(lazy, 7, axis=1, mode=mode).compute()
+        np.testing.assert_array_equal(got, ndi.uniform_filter1d(x, 7, axis=1, mode=mode))
+
+
+def test_dask_three_dims_and_axes():
+    x = np.random.default_rng(2).normal(size=(6, 7, 8)).astype(np.float32)
+    lazy = da.from_array(x, chunks=(2, 3, 4))
+    got = jn.gaussian_filter(lazy, [1.0, 2.0], axes=(0, 2)).compute()
+    want = ndi.gaussian_filter(x, [1.0, 2.0], axes=(0, 2))
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5 * np.abs(want).max())
+
+
+def test_dask_output_array_refused_and_generic_refused():
+    lazy = da.ones((4, 4), chunks=2)
+    with pytest.raises(TypeError):
+        jn.sobel(lazy, output=np.empty((4, 4)))
+    with pytest.raises(TypeError):
+        jn.generic_laplace(lazy, lambda *a: None)
+
+
+def test_map_filter_is_generic_and_lazy():
+    x = np.arange(40.0).reshape(5, 8)
+    lazy = da.from_array(x, chunks=(2, 3))
+    calls = []
+
+    def smooth(chunk, size):
+        calls.append(chunk.shape)
+        return ndi.uniform_filter1d(chunk, size, axis=1, mode="wrap")
+
+    result = map_filter(smooth, lazy, (3,), depth={1: (1, 1)}, modes="wrap", dtype=np.float64)
+    assert calls == []  # nothing computed yet
+    np.testing.assert_array_equal(result.compute(), ndi.uniform_filter1d(x, 3, axis=1, mode="wrap"))

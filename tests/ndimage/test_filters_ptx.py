@@ -1,0 +1,112 @@
+"""Every correlation-family kernel compiles for CUDA (PTX for compute capability 9.0).
+
+No GPU is needed. The argument types are those the public functions launch with: the
+1-D and N-D kernels for each (input, output) dtype pair they can produce, C-contiguous
+views and the strided ('A' layout) views that complex data and non-contiguous inputs
+give, and the elementwise steps of the derivative filters. The default lane compiles
+every input dtype with its own output dtype (the default output) and a few mixed pairs
+(about a second per kernel); the ``slow`` test compiles the rest of the full product.
+"""
+
+import itertools
+
+import numpy as np
+import pytest
+
+pytest.importorskip("numba.cuda")
+k = pytest.importorskip("jitdispatch.kernels.ndimage.correlate")
+
+pytestmark = pytest.mark.ptx
+
+REAL = [
+    np.bool_,
+    np.uint8,
+    np.uint16,
+    np.uint32,
+    np.uint64,
+    np.int8,
+    np.int16,
+    np.int32,
+    np.int64,
+    np.float32,
+    np.float64,
+]
+PAIRS = [(d, d) for d in REAL] + [
+    (np.uint8, np.float64),
+    (np.float64, np.uint8),
+    (np.float32, np.float64),
+    (np.int64, np.float32),
+]
+ALL_PAIRS = [p for p in itertools.product(REAL, REAL) if p not in PAIRS]
+
+
+def array3(dtype, strided=False):
+    a = np.zeros((2, 3, 8), dtype)
+    return a[:, :, ::2] if strided else a[:, :, :4]  # 'A' or 'C' layout, same ndim
+
+
+def contiguous3(dtype):
+    return np.zeros((2, 3, 4), dtype)
+
+
+def compile_all(src_dtype, out_dtype, strided=False):
+    src = array3(src_dtype, strided) if strided else contiguous3(src_dtype)
+    out = array3(out_dtype, strided) if strided else contiguous3(out_dtype)
+    w = np.ones(3)
+    ptx = [
+        k.correlate1d.compile_ptx(src, w, 0, 1, False, 2, 0.0, False, out, cc=(9, 0)),
+        k.uniform1d.compile_ptx(src, 3, 0, False, 2, 0.0, False, out, cc=(9, 0)),
+    ]
+    if not strided:
+        i64 = np.zeros(2, np.int64)
+        flat = np.zeros(24, src_dtype)
+        out2 = np.zeros((6, 4), out_dtype)
+        taps = np.zeros((3, 2), np.int64)
+        ptx.append(
+            k.correlate_nd.compile_ptx(
+                flat,
+                i64,
+                taps,
+                np.zeros(3, np.int64),
+                w,
+                i64,
+                i64,
+                2,
+                0.0,
+                False,
+                out2,
+                cc=(9, 0),
+            )
+        )
+    for text in ptx:
+        assert ".entry" in text or ".visible .func" in text
+
+
+@pytest.mark.parametrize(("src", "out"), PAIRS, ids=lambda d: np.dtype(d).name)
+def test_line_and_window_kernels(src, out):
+    compile_all(src, out)
+
+
+@pytest.mark.parametrize(
+    ("src", "out"),
+    [(np.float32, np.float32), (np.float64, np.float64), (np.float32, np.float64)],
+    ids=lambda d: np.dtype(d).name,
+)
+def test_strided_views_of_complex_data(src, out):
+    compile_all(src, out, strided=True)
+
+
+@pytest.mark.parametrize("dtype", REAL[1:], ids=lambda d: np.dtype(d).name)
+def test_elementwise_steps(dtype):
+    a = np.zeros(8, dtype)
+    k.add_into.compile_ptx(a, a, 1, cc=(9, 0))
+    k.square_into.compile_ptx(a, cc=(9, 0))
+    k.sqrt_into.compile_ptx(a, cc=(9, 0))
+    strided = np.zeros(16, dtype)[::2]
+    k.add_into.compile_ptx(strided, a, -1, cc=(9, 0))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("src", "out"), ALL_PAIRS, ids=lambda d: np.dtype(d).name)
+def test_every_dtype_pair(src, out):
+    compile_all(src, out)

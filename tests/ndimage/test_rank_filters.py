@@ -1,0 +1,211 @@
+"""Rank, minimum/maximum and generic filters against scipy.ndimage (CPU target).
+
+These filters select values, so results must be equal, not close. Dtypes are the
+compiled specialisations: each test varies modes, sizes, origins and shapes (run-time
+arguments) freely but keeps the dtype list short.
+"""
+
+import numpy as np
+import pytest
+import scipy.ndimage as ndi
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from jitdispatch import ndimage as jnd
+from jitdispatch.ndimage import _rank_filters as rf
+
+pytestmark = pytest.mark.cpu
+
+MODES = ["reflect", "constant", "nearest", "mirror", "wrap",
+         "grid-constant", "grid-mirror", "grid-wrap"]
+DTYPES = [np.uint8, np.int16, np.int32, np.int64, np.float32, np.float64]
+
+
+def _data(shape, dtype, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.integers(0, 100, shape).astype(dtype)
+
+
+def _same(name, x, *args, **kwargs):
+    expected = getattr(ndi, name)(x, *args, **kwargs)
+    got = getattr(rf, name)(x, *args, **kwargs)
+    assert got.dtype == expected.dtype
+    np.testing.assert_array_equal(got, expected)
+    return got
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("mode", MODES)
+def test_every_function_every_mode(dtype, mode):
+    x2 = _data((6, 9), dtype)
+    x3 = _data((4, 5, 3), dtype, 1)
+    fp = np.array([[1, 0, 1], [0, 1, 1]], bool)
+    kw = {"mode": mode, "cval": 7}
+    _same("minimum_filter", x2, size=3, **kw)
+    _same("maximum_filter", x3, size=(2, 3, 1), origin=(0, 1, 0), **kw)
+    _same("minimum_filter", x2, footprint=fp, **kw)
+    _same("maximum_filter", x2, footprint=fp, origin=(-1, 1), **kw)
+    _same("minimum_filter1d", x2, 4, axis=0, origin=-1, **kw)
+    _same("maximum_filter1d", x3, 3, axis=1, origin=1, **kw)
+    _same("median_filter", x2, size=3, **kw)
+    _same("median_filter", x3, size=(3, 2, 2), origin=(1, 0, -1), **kw)
+    _same("rank_filter", x2, 2, footprint=fp, **kw)
+    _same("rank_filter", x3, -2, size=3, **kw)
+    _same("percentile_filter", x2, 30, size=(2, 5), **kw)
+    _same("percentile_filter", x2, -25, footprint=fp, origin=(0, -1), **kw)
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.float64])
+@pytest.mark.parametrize("ndim", [1, 2, 3, 4])
+@pytest.mark.parametrize("mode", ["reflect", "mirror", "wrap", "constant", "nearest"])
+def test_windows_larger_than_input_and_unit_axes(dtype, ndim, mode):
+    shape = [(5,), (3, 1), (1, 4, 2), (2, 1, 3, 2)][ndim - 1]
+    x = _data(shape, dtype, ndim)
+    kw = {"mode": mode, "cval": 3}
+    _same("median_filter", x, size=7, **kw)
+    _same("minimum_filter", x, size=6, **kw)
+    _same("rank_filter", x, 1, size=4, **kw)
+    _same("percentile_filter", x, 80, size=(9,) + (2,) * (ndim - 1), **kw)
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.float32])
+def test_1d_rank_path_uses_whole_window(dtype):
+    # SciPy 1.17's 1-D rank path ignores the footprint's False entries
+    x = _data(40, dtype)
+    _same("median_filter", x, footprint=[1, 0, 1, 1, 0])
+    _same("rank_filter", x, 1, footprint=[1, 0, 1], mode="wrap", origin=1)
+    _same("median_filter", x, size=60, mode="mirror")
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.int16])
+def test_axes_mode_sequences_and_origins(dtype):
+    x = _data((5, 6, 7), dtype)
+    _same("minimum_filter", x, size=(3, 2), axes=(0, 2), mode=["wrap", "nearest"],
+          origin=[1, 0])
+    _same("maximum_filter", x, size=3, axes=(-1,), mode=["mirror"])
+    _same("median_filter", x, size=(3, 4), axes=(2, 1), origin=(-1, 1))
+    _same("rank_filter", x, 3, footprint=np.ones((2, 3), bool), axes=(0, 1))
+    _same("percentile_filter", x, 50.0, size=2, axes=1, mode="nearest")
+
+
+def test_big_windows_use_scratch():
+    x = _data((9, 30), np.float64)
+    _same("median_filter", x, size=(5, 60), mode="wrap")  # 300 points > MAX_LOCAL
+    _same("generic_filter", x, np.max, size=(5, 60), mode="nearest")
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32])
+def test_output_argument(dtype):
+    x = _data((6, 7), dtype)
+    out = np.empty((6, 7), np.float64)
+    expected = ndi.median_filter(x, size=3, output=np.float64)
+    assert rf.median_filter(x, size=3, output=out) is out
+    np.testing.assert_array_equal(out, expected)
+    got = rf.minimum_filter(x, size=3, output=np.float64)
+    np.testing.assert_array_equal(got, ndi.minimum_filter(x, size=3, output=np.float64))
+    # an output aliasing the input
+    y = x.copy()
+    rf.maximum_filter(y, size=(3, 2), output=y)
+    np.testing.assert_array_equal(y, ndi.maximum_filter(x, size=(3, 2)))
+    y = x.copy()
+    rf.rank_filter(y, 2, size=3, output=y)
+    np.testing.assert_array_equal(y, ndi.rank_filter(x, 2, size=3))
+    # non-contiguous output and input
+    out = np.zeros((6, 14), dtype)[:, ::2]
+    rf.median_filter(x.T, size=3, output=out.T)
+    np.testing.assert_array_equal(out.T, ndi.median_filter(x.T, size=3))
+
+
+def test_generic_filter():
+    x = _data((6, 8), np.float64)
+
+    def weighted(w, a, b=1.0):
+        return w[0] * a + w.sum() * b
+
+    _same("generic_filter", x, weighted, size=3, extra_arguments=(2.0,),
+          extra_keywords={"b": 0.5})
+    _same("generic_filter", x, weighted, footprint=[[1, 0], [1, 1]], mode="wrap",
+          extra_arguments=(1.5,), origin=(0, -1))
+    _same("generic_filter", x.astype(np.int32), np.max, size=(2, 3), mode="constant", cval=50)
+
+
+def test_generic_filter1d():
+    x = _data((5, 9), np.float64)
+
+    def smooth(line_in, line_out, scale):
+        for i in range(line_out.shape[0]):
+            line_out[i] = (line_in[i] + line_in[i + 1] + line_in[i + 2]) * scale
+
+    for mode in ["reflect", "wrap", "constant"]:
+        _same("generic_filter1d", x, smooth, 3, axis=0, mode=mode, cval=2.0,
+              extra_arguments=(0.5,))
+        _same("generic_filter1d", x.astype(np.int16), smooth, 3, origin=1, mode=mode,
+              extra_keywords={"scale": 2.0})
+
+
+@pytest.mark.parametrize("mode", ["reflect", "constant", "nearest", "mirror", "wrap", "valid"])
+def test_vectorized_filter(mode):
+    x = _data((6, 7), np.float64)
+    kw = {"cval": 3.0} if mode == "constant" else {}
+    _same("vectorized_filter", x, np.median, size=3, mode=mode, **kw)
+    _same("vectorized_filter", x, np.max, footprint=[[1, 0, 1]], mode=mode, **kw)
+    _same("vectorized_filter", x, np.mean, size=2, axes=(0,), mode=mode, batch_memory=200, **kw)
+
+
+def test_empty_and_zero_dim():
+    x = np.zeros((0, 4))
+    assert rf.median_filter(x, size=3).shape == (0, 4)
+    assert rf.minimum_filter(x, size=3).shape == (0, 4)
+    _same("median_filter", np.float64(3.0), size=())
+
+
+@pytest.mark.parametrize("call, exc", [
+    (lambda f, x: f.minimum_filter(x.astype(complex), size=3), TypeError),
+    (lambda f, x: f.median_filter(x.astype(complex), size=3), TypeError),
+    (lambda f, x: f.minimum_filter(x), RuntimeError),
+    (lambda f, x: f.median_filter(x, size=3, mode="bogus"), RuntimeError),
+    (lambda f, x: f.median_filter(x, size=3, origin=2), ValueError),
+    (lambda f, x: f.rank_filter(x, 9, size=3), RuntimeError),
+    (lambda f, x: f.percentile_filter(x, 101, size=3), RuntimeError),
+    (lambda f, x: f.median_filter(x, size=3, mode=["wrap", "wrap"]), RuntimeError),
+    (lambda f, x: f.minimum_filter(x, footprint=[[0, 0]]), ValueError),
+    (lambda f, x: f.median_filter(x, size=(3, 3, 3)), RuntimeError),
+    (lambda f, x: f.minimum_filter1d(x, 0), RuntimeError),
+    (lambda f, x: f.maximum_filter1d(x, 3, axis=2), np.exceptions.AxisError),
+    (lambda f, x: f.median_filter(x, size=3, output=np.empty((2, 2))), RuntimeError),
+    (lambda f, x: f.generic_filter(x, 3, size=3), ValueError),
+    (lambda f, x: f.generic_filter(x, np.max, size=3, extra_arguments=[1]), RuntimeError),
+    (lambda f, x: f.generic_filter1d(x.astype(complex), np.max, 3), TypeError),
+    (lambda f, x: f.vectorized_filter(x, np.max), ValueError),
+    (lambda f, x: f.vectorized_filter(x, np.max, size=3, mode="nearest", cval=1), ValueError),
+])
+def test_errors_match_scipy(call, exc):
+    x = _data((4, 5), np.float64)
+    with pytest.raises(exc):
+        call(ndi, x)
+    with pytest.raises(exc):
+        call(rf, x)
+
+
+def test_public_names():
+    for name in rf.__all__:
+        assert name in jnd.__all__
+        assert callable(getattr(jnd, name))
+    for name in ["median_filter", "generic_filter", "vectorized_filter"]:
+        assert "scipy.ndimage." + name in getattr(rf, name).__doc__
+
+
+@settings(derandomize=True, max_examples=40, deadline=None)
+@given(
+    shape=st.lists(st.integers(1, 7), min_size=1, max_size=3),
+    mode=st.sampled_from(MODES),
+    data=st.data(),
+    op=st.sampled_from(["median_filter", "minimum_filter", "maximum_filter", "rank_filter"]),
+)
+def test_property_matches_scipy(shape, mode, data, op):
+    ndim = len(shape)
+    size = tuple(data.draw(st.integers(1, 5)) for _ in range(ndim))
+    origin = tuple(data.draw(st.integers(-(n // 2), (n - 1) // 2)) for n in size)
+    x = _data(shape, np.float64, sum(shape))
+    args = (data.draw(st.integers(0, int(np.prod(size)) - 1)),) if op == "rank_filter" else ()
+    _same(op, x, *args, size=size, origin=origin, mode=mode, cval=41.5)

@@ -1,0 +1,83 @@
+"""Every kernel the rank/min/max/generic filters launch compiles to PTX (cc 9.0, no GPU).
+
+Arguments are NumPy stand-ins of what the public functions pass on a device: the same
+dtypes, dimensions and layouts (see ``jitdispatch.ndimage._rank_filters``).
+"""
+
+import numpy as np
+import pytest
+from jitdispatch.kernels.ndimage import generic, rank
+
+pytest.importorskip("numba.cuda", reason="numba-cuda is not installed")
+
+pytestmark = pytest.mark.ptx
+
+DTYPES = [np.bool_, np.uint8, np.int16, np.int32, np.int64, np.float32, np.float64]
+
+
+def _window_args(dtype, count=9):
+    shape = np.array([6, 7], np.int64)
+    offs = np.zeros((count, 2), np.int64)
+    foff = np.zeros(count, np.int64)
+    lohi = np.zeros(2, np.int64)
+    cv = np.zeros(1, dtype)
+    return np.zeros(42, dtype), shape, offs, foff, lohi, cv
+
+
+def _ptx(kernel, *args):
+    ptx = kernel.compile_ptx(*args, cc=(9, 0))
+    assert ".visible .entry" in ptx
+    return ptx
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_rank_kernels(dtype):
+    src, shape, offs, foff, lohi, cv = _window_args(dtype)
+    out = np.zeros((6, 7), dtype)
+    ptx = _ptx(rank.window_filter, src, out, shape, offs, foff, lohi, lohi, 2, cv, 0, 4, 32)
+    assert ".local" in ptx  # the window buffer lives in thread-local memory
+    scratch = np.zeros((6, 300), dtype)
+    _ptx(rank.window_rank_scratch, 0, src, out, scratch, shape, offs, foff, lohi, lohi, 2, cv, 4)
+    src3 = np.zeros((2, 5, 3), dtype)
+    for kernel in (rank.line_extreme, rank.line_extreme_axis_first):
+        _ptx(kernel, src3, np.zeros((2, 5, 3), dtype), 3, 0, 2, cv, True, 32)
+
+
+def test_other_output_dtype():
+    # output=float64 for an integer input: one more line and window specialisation
+    src, shape, offs, foff, lohi, cv = _window_args(np.uint8)
+    out = np.zeros((6, 7), np.float64)
+    _ptx(rank.window_filter, src, out, shape, offs, foff, lohi, lohi, 2, cv, 0, 4, 32)
+    src3 = np.zeros((2, 5, 3), np.uint8)
+    _ptx(rank.line_extreme, src3, np.zeros((2, 5, 3), np.float64), 3, 0, 2, cv, True, 32)
+
+
+def _sample(window, scale):
+    total = 0.0
+    for v in window:
+        total += v
+    return total * scale
+
+
+def _sample_line(line_in, line_out):
+    for i in range(line_out.shape[0]):
+        line_out[i] = line_in[i] - line_in[i + 2]
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32, np.float64])
+def test_generic_kernels(dtype):
+    import jitdispatch as jd
+
+    func = jd.func(_sample)
+    src, shape, offs, foff, lohi, _ = _window_args(dtype)
+    cv = np.zeros(1, np.float64)
+    out = np.zeros((6, 7), dtype)
+    kernel = generic.window_kernel(func, 1, ())
+    _ptx(kernel, src, out, shape, offs, foff, lohi, lohi, 2, cv, 32, 0.5)
+    kernel = generic.window_kernel(jd.func(_sample), 0, ("scale",), scratch=True)
+    scratch = np.zeros((6, 300), np.float64)
+    _ptx(kernel, 0, src, out, scratch, shape, offs, foff, lohi, lohi, 2, cv, 2.0)
+    line = generic.line_kernel(jd.func(_sample_line), 0, ())
+    src3 = np.zeros((2, 5, 3), dtype)
+    buf_in, buf_out = np.zeros((6, 7)), np.zeros((6, 5))
+    _ptx(line, src3, np.zeros((2, 5, 3), dtype), buf_in, buf_out, 3, 0, 2, cv)
