@@ -48,6 +48,19 @@ def main():
         if ".track_" in name:
             print(f"{name.split('.', 1)[1]:60s} {value(results[name]):.4f} s")
     ndimage_table(results)
+    patch_table(results)
+
+
+def patch_table(results):
+    """scikit-image with and without jd.patch, from one run."""
+    base = "bench_patch.ScikitImage."
+    plain, patched = results.get(base + "time_scipy"), results.get(base + "time_patched")
+    if not plain or not patched:
+        return
+    print(f"\n{'scikit-image call':20s} {'scipy':>10s} {'patched':>10s} {'ratio':>7s}")
+    for name, a, b in zip(plain[1][0], plain[0], patched[0], strict=True):
+        if a and b:
+            print(f"{name.strip(chr(39)):20s} {a * 1e3:8.1f}ms {b * 1e3:8.1f}ms {b / a:7.3f}")
 
 
 def ndimage_table(results):

@@ -315,7 +315,7 @@ class Kernel:
                 found = self._modules.get(key)
                 if found is None:
                     ndim = self._ndim(nargs)
-                    body = target.compile_function(substitute(self.py_func, target))
+                    body = target.compile_function(substitute(self.py_func, target), body=True)
                     stem = f"{self.__name__}_{self.fingerprint()}_{target.name}_{ndim}d{nargs}"
                     source = target.wrapper_source(ndim, nargs)
                     found = _cache.load_module(stem, source, {"body": body})

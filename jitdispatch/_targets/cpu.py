@@ -47,9 +47,13 @@ def serial():
         _serial_only.reset(token)
 
 
-def compile_function(py_func):
+def compile_function(py_func, body=False):
+    """``body=True`` for a kernel body: inlined into its wrapper at Numba IR level, which
+    lets LLVM optimise the index loops and the body together. Helpers are not inlined:
+    inlining every call site of a helper multiplies compile time."""
     numba = _numba()
-    return numba.njit(nogil=True, error_model="numpy")(py_func)
+    inline = "always" if body else "never"
+    return numba.njit(nogil=True, error_model="numpy", inline=inline)(py_func)
 
 
 def _local_array(shape, dtype):

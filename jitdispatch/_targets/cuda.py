@@ -66,7 +66,7 @@ def check_available():
         )
 
 
-def compile_function(py_func):
+def compile_function(py_func, body=False):
     return _cuda().jit(device=True)(py_func)
 
 

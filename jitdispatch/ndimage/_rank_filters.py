@@ -7,6 +7,7 @@ input lives. Dask arrays go through ``_dask``.
 
 from __future__ import annotations
 
+import functools
 import math
 import types
 
@@ -16,6 +17,7 @@ import jitdispatch as jd
 from jitdispatch.kernels.ndimage import generic as _generic
 from jitdispatch.kernels.ndimage import rank as _rank
 
+from .._config import PARALLEL_THRESHOLD
 from .._kernel import Func
 from . import _checks
 from ._docstrings import docfiller
@@ -127,18 +129,44 @@ def _split(shape, axis):
     return (pre, shape[axis], post)
 
 
+def _row_blocks(pre, n, post, size):
+    """Rows ``block`` and lines ``kblock`` per index of `line_extreme_rows`: a van Herk
+    run (``size`` rows) or 8 rows per index, as many lines as leave enough indices for
+    a parallel launch on the CPU; 256 when that would take fewer than 32 (then the
+    launch is serial: short rows cost more than a second thread gains)."""
+    block = size if size > _rank.DIRECT_ROWS else min(n, 8)
+    jblocks = -(-n // block)
+    kblock = 256
+    while kblock > 32 and pre * jblocks * -(-post // kblock) < PARALLEL_THRESHOLD:
+        kblock //= 2
+    if pre * jblocks * -(-post // kblock) < PARALLEL_THRESHOLD:
+        kblock = 256
+    return block, jblocks, min(kblock, post)
+
+
 def _line_pass(src, dst, step, cval, minimum):
     shape = tuple(int(n) for n in src.shape)
-    view = _split(shape, step.axis)
-    src3 = src.reshape(view)
-    dst3 = dst.reshape(view)
-    cv = _cval_array(cval, _numpy_dtype(src), src)
-    args = (src3, dst3, int(step.size), int(step.origin), int(step.mode), cv, bool(minimum))
-    blocks = -(-view[1] // _BLOCK)
-    if view[0] >= 2:
-        _rank.line_extreme(*args, _BLOCK, ndrange=(view[0], blocks, view[2]))
-    else:
-        _rank.line_extreme_axis_first(*args, _BLOCK, ndrange=(blocks, view[0], view[2]))
+    pre, n, post = _split(shape, step.axis)
+    dtype = _numpy_dtype(src)
+    cv = _cval_array(cval, dtype, src)
+    size = int(step.size)
+    args = (size, int(step.origin), int(step.mode), cv, bool(minimum))
+    if post == 1:
+        # along the last axis: whole van Herk runs of `size`, at least _BLOCK outputs
+        block = size * -(-_BLOCK // size)
+        view = (pre, n)
+        _rank.line_extreme(
+            src.reshape(view), dst.reshape(view), *args, block, ndrange=pre * -(-n // block)
+        )
+        return
+    view = (pre, n, post)
+    block, jblocks, kblock = _row_blocks(pre, n, post, size)
+    acc_shape = (pre * jblocks, post) if size > _rank.DIRECT_ROWS else (1, 1)
+    acc = jd.empty(acc_shape, dtype, like=src)
+    _rank.line_extreme_rows(
+        src.reshape(view), dst.reshape(view), acc, *args, block, kblock,
+        ndrange=(pre * jblocks, -(-post // kblock)),
+    )
 
 
 def _run_passes(input, plan, minimum):
@@ -150,15 +178,20 @@ def _run_passes(input, plan, minimum):
         _assign(result, input)
         return target.finish()
     steps = plan.passes
-    spare = None
-    if len(steps) > 1:
-        spare = jd.empty(tuple(result.shape), _numpy_dtype(result), like=input)
+    dtype = _numpy_dtype(input)
+    shape = tuple(result.shape)
+    # The passes keep partial results in their output, so they work in the input's
+    # dtype; another output dtype gets the converted result at the end.
+    last = result if _numpy_dtype(result) == dtype else jd.empty(shape, dtype, like=input)
+    spare = jd.empty(shape, dtype, like=input) if len(steps) > 1 else None
     src = input
     for k, step in enumerate(steps):
-        # alternate between `spare` and `result` so that the last pass writes `result`
-        dst = result if (len(steps) - 1 - k) % 2 == 0 else spare
+        # alternate between `spare` and `last` so that the last pass writes `last`
+        dst = last if (len(steps) - 1 - k) % 2 == 0 else spare
         _line_pass(src, dst, step, plan.cval, minimum)
         src = dst
+    if last is not result:
+        _assign(result, last)
     return target.finish()
 
 
@@ -206,6 +239,49 @@ def _flat(input):
     return input.reshape(-1)
 
 
+# Largest window that selects with a comparator network (`window_network`); larger
+# ones use a quickselect, whose cost grows as n where a network's grows as n log^2 n.
+_NETWORK_MAX = 160
+
+
+def _batcher_pairs(n):
+    """Comparators ``(i, j)``, ``i < j``, of Batcher's odd-even merge sort for ``n``
+    points: the network for the next power of two, less the comparators that touch a
+    point ``>= n`` (those points may be taken as +inf, which such comparators leave
+    in place)."""
+    size = 1
+    while size < n:
+        size *= 2
+    pairs = []
+    p = 1
+    while p < size:
+        k = p
+        while k >= 1:
+            for j in range(k % p, size - k, 2 * k):
+                for i in range(min(k, size - j - k)):
+                    a, b = i + j, i + j + k
+                    if a // (2 * p) == b // (2 * p) and b < n:
+                        pairs.append((a, b))
+            k //= 2
+        p *= 2
+    return pairs
+
+
+@functools.lru_cache(maxsize=64)
+def _selection_pairs(n, rank):
+    """The comparators of `_batcher_pairs` that the point of rank ``rank`` depends on,
+    in order, as an ``(m, 2)`` uint64 array (unsigned: the kernel's lane indices then
+    need no negative-index handling, and its loop over lanes vectorises)."""
+    needed = {rank}
+    kept = []
+    for a, b in reversed(_batcher_pairs(n)):
+        if a in needed or b in needed:
+            kept.append((a, b))
+            needed.update((a, b))
+    kept.reverse()
+    return np.array(kept, np.uint64).reshape(-1, 2)
+
+
 def _run_window(input, plan, op, rank=0, full_box=False):
     target = _Target(input, plan.output)
     if math.prod(input.shape) == 0:
@@ -216,7 +292,15 @@ def _run_window(input, plan, op, rank=0, full_box=False):
     cv = _cval_array(plan.cval, _numpy_dtype(input), input)
     shape, offs, foff, lo, hi = geo.device(input)
     mode = int(plan.window.mode)
-    if op != _rank.OP_RANK or geo.count <= _rank.MAX_LOCAL:
+    median9 = geo.count == 9 and rank == 4
+    if op == _rank.OP_RANK and 1 < geo.count <= _NETWORK_MAX and not median9:
+        block = min(_BLOCK, _rank.NETWORK_LOCAL // geo.count)
+        pairs = jd.asarray(_selection_pairs(geo.count, int(rank)) * np.uint64(block), like=input)
+        _rank.window_network(
+            src, out2, shape, offs, foff, lo, hi, mode, cv, int(rank), block, pairs,
+            ndrange=(geo.rows, -(-geo.last // block)),
+        )
+    elif op != _rank.OP_RANK or geo.count <= _rank.MAX_LOCAL:
         blocks = -(-geo.last // _BLOCK)
         _rank.window_filter(
             src, out2, shape, offs, foff, lo, hi, mode, cv, op, int(rank), _BLOCK,
@@ -304,8 +388,9 @@ def minimum_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0
 
     Notes
     -----
-    Each output is a scan of its window (cost ``size`` per element, run in parallel);
-    values are compared in the input's dtype, which gives SciPy's results. A ``cval``
+    Short windows are scanned point by point, longer ones by van Herk / Gil-Werman
+    (about three comparisons per element whatever `size`); values are compared in the
+    input's dtype, which gives SciPy's results. A ``cval``
     outside the range of an integer input is clamped to that range, where SciPy's
     conversion is undefined.
     %(nan)s
@@ -407,17 +492,21 @@ docfiller(maximum_filter)
 
 _RANK_NOTES = """Notes
     -----
-    Each output gathers its window and selects in the input's dtype: a quickselect in
-    per-index memory for windows of up to {max_local} points (a branch-free median
-    for 9 points), in a scratch array beyond. As in SciPy, a rank that picks the
-    smallest or largest element runs `minimum_filter` / `maximum_filter`, and a 1-D
-    input uses the whole window even where the footprint is False (SciPy 1.17's 1-D
-    path does so). Differences from SciPy: a ``cval`` outside an integer input's range
-    is clamped to that range; for a 1-D input and an `output` dtype other than the
-    input's (not float16/small integers), SciPy writes the working type's bytes into
-    `output` (garbage), here the values are converted.
+    Each output selects among its window in the input's dtype. Windows of up to
+    {network_max} points run a comparator network (Batcher's odd-even merge sort, pruned
+    to the comparators the wanted rank depends on; a branch-free median for 9 points),
+    several outputs at once; larger windows a quickselect, in per-index memory up to
+    {max_local} points and in a scratch array beyond. As in SciPy, a rank that picks
+    the smallest or largest element runs `minimum_filter` / `maximum_filter`, and a
+    1-D input uses the whole window even where the footprint is False (SciPy 1.17's
+    1-D path does so). Differences from SciPy: a ``cval`` outside an integer input's
+    range is clamped to that range; for a 1-D input and an `output` dtype other than
+    the input's (not float16/small integers), SciPy writes the working type's bytes
+    into `output` (garbage), here the values are converted.
     %(nan)s
-    """.replace("{max_local}", str(_rank.MAX_LOCAL))
+    """.replace("{max_local}", str(_rank.MAX_LOCAL)).replace(
+    "{network_max}", str(_NETWORK_MAX)
+)
 
 
 def rank_filter(

@@ -2,13 +2,15 @@
 
 Two shapes of work:
 
-* ``line_*``: one 1-D window along one axis, the array seen as ``(pre, n, post)`` (a
-  free reshape of a contiguous array). Separable minimum/maximum filters chain these.
+* ``line_*``: one 1-D window along one axis, the array seen as ``(pre, n)`` for the
+  last axis or ``(pre, n, post)`` for another (free reshapes of a contiguous array).
+  Separable minimum/maximum filters chain these.
 * ``window_*``: an N-D window given as a list of points. The input is flat and
   C-contiguous, the output ``(rows, last)``; each index computes ``block`` consecutive
   outputs of one row, so per-index scratch memory is set up once per block. Points
   come as flat offsets (``foff``, used where the whole window is inside the array) and
-  per-axis offsets (``offs``, used near the edges, through `map_index`).
+  per-axis offsets (``offs``, used near the edges, through `map_index`). Rank filters
+  of up to a few hundred points select with a comparator network (`window_network`).
 
 Values are compared in the input's dtype; ``cval`` arrives as a one-element array of
 that dtype. Every mode, size, origin and rank is a run-time argument.
@@ -23,82 +25,232 @@ import jitdispatch as jd
 # windows use `window_rank_scratch`, which takes a scratch row per index.
 MAX_LOCAL = 256
 
+# Scratch (points times lanes) of `window_network`, per index.
+NETWORK_LOCAL = 1024
+
 OP_RANK = 0
 OP_MINIMUM = 1
 OP_MAXIMUM = 2
 
 
 # --- 1-D windows along one axis ----------------------------------------------------
+#
+# Short windows are scanned point by point; longer ones run van Herk / Gil-Werman:
+# outputs go in runs of at most ``size`` whose windows all hold one core (the points
+# common to the run); a scan leftwards from the core gives every window its left part,
+# a scan rightwards its right part, so each output costs about three reads whatever
+# ``size``. Hot loops are written out in the kernels (Numba does not inline ``jd.func``
+# helpers, and a call that takes arrays costs more than a short loop), with the choice
+# between min and max outside them and indices counted from 0 in row views, so that
+# they vectorise on the CPU.
+
+# Longest window scanned point by point: along the last axis (one vector op per point)
+# and along other axes (a row op per point).
+DIRECT_LAST = 5
+DIRECT_ROWS = 4
 
 
 @jd.func
-def _line_extreme(i, j, k, src, size, origin, mode, cv, minimum):
-    """Edge case of `line_extreme`: the window hangs over an end of the line."""
-    n = src.shape[1]
-    start = j - size // 2 - origin
-    s = map_index(start, n, mode)
-    best = cv[0] if s < 0 else src[i, s, k]
+def _pick(a, b, minimum):
+    return min(a, b) if minimum else max(a, b)
+
+
+@jd.func
+def _line_edge(line, j, size, half, mode, cv, minimum):
+    """Output ``j`` of the 1-D ``line`` by a scan of its window (any position)."""
+    n = line.shape[0]
+    s = map_index(j - half, n, mode)
+    best = cv[0] if s < 0 else line[s]
     for t in range(1, size):
-        s = map_index(start + t, n, mode)
-        v = cv[0] if s < 0 else src[i, s, k]
-        if minimum:
-            if v < best:
-                best = v
-        elif v > best:
-            best = v
+        s = map_index(j - half + t, n, mode)
+        best = _pick(best, cv[0] if s < 0 else line[s], minimum)
     return best
 
 
 @jd.kernel
-def line_extreme(i, jb, k, src, out, size, origin, mode, cv, minimum, block):
-    """``out[i, j, k]`` for the ``block`` values ``j`` of block ``jb``: minimum (or
-    maximum) of the window around ``src[i, j, k]`` along axis 1."""
-    jb = np.int64(jb)  # a parallel loop index may be unsigned: keep the arithmetic signed
+def line_extreme(q, src, out, size, origin, mode, cv, minimum, block):
+    """Minimum (or maximum) filter along the last axis of the 2-D ``src``: index ``q``
+    computes outputs ``jb * block <= j < (jb + 1) * block`` of line ``i``, where
+    ``(i, jb) = divmod(q, ceil(n / block))``. ``out`` has ``src``'s dtype (it holds
+    partial results) and ``block`` is a multiple of ``size``."""
+    q = np.int64(q)  # a parallel loop index may be unsigned: keep the arithmetic signed
     n = src.shape[1]
+    blocks = (n + block - 1) // block
+    i = q // blocks
+    start = (q - i * blocks) * block
+    stop = min(start + block, n)
     half = size // 2 + origin
-    for j in range(jb * block, min(jb * block + block, n)):
-        start = j - half
-        if start >= 0 and start + size <= n:
-            best = src[i, start, k]
-            if minimum:
-                for t in range(start + 1, start + size):
-                    v = src[i, t, k]
-                    if v < best:
-                        best = v
-            else:
-                for t in range(start + 1, start + size):
-                    v = src[i, t, k]
-                    if v > best:
-                        best = v
-            out[i, j, k] = best
+    line = src[i]
+    res = out[i]
+    # outputs whose window lies inside the line: half <= j <= n - size + half
+    first = min(max(start, half), stop)
+    last = max(min(stop, n - size + half + 1), first)
+    for j in range(start, first):
+        res[j] = _line_edge(line, j, size, half, mode, cv, minimum)
+    for j in range(last, stop):
+        res[j] = _line_edge(line, j, size, half, mode, cv, minimum)
+    m = last - first
+    if m <= 0:
+        return
+    if size <= DIRECT_LAST:
+        o = res[first:last]
+        a = line[first - half :]
+        if size == 1:
+            for j in range(m):
+                o[j] = a[j]
+            return
+        b = line[first - half + 1 :]
+        if minimum:
+            for j in range(m):
+                o[j] = min(a[j], b[j])
         else:
-            out[i, j, k] = _line_extreme(i, j, k, src, size, origin, mode, cv, minimum)
+            for j in range(m):
+                o[j] = max(a[j], b[j])
+        for t in range(2, size):
+            b = line[first - half + t :]
+            if minimum:
+                for j in range(m):
+                    o[j] = min(o[j], b[j])
+            else:
+                for j in range(m):
+                    o[j] = max(o[j], b[j])
+        return
+    j0 = first
+    while j0 < last:
+        # van Herk run j0 <= j < j1: the left parts go to `res`, the right part is a
+        # scalar started from a point every window of the run holds
+        j1 = min(j0 + size, last)
+        lo = j1 - 1 - half
+        best = line[lo]
+        right = line[j0 - half + size - 1]
+        if minimum:
+            for t in range(lo + 1, j0 - half + size):
+                best = min(best, line[t])
+            res[j1 - 1] = best
+            for j in range(j1 - 2, j0 - 1, -1):
+                best = min(best, line[j - half])
+                res[j] = best
+            for j in range(j0 + 1, j1):
+                right = min(right, line[j - half + size - 1])
+                res[j] = min(res[j], right)
+        else:
+            for t in range(lo + 1, j0 - half + size):
+                best = max(best, line[t])
+            res[j1 - 1] = best
+            for j in range(j1 - 2, j0 - 1, -1):
+                best = max(best, line[j - half])
+                res[j] = best
+            for j in range(j0 + 1, j1):
+                right = max(right, line[j - half + size - 1])
+                res[j] = max(res[j], right)
+        j0 = j1
 
 
 @jd.kernel
-def line_extreme_axis_first(jb, i, k, src, out, size, origin, mode, cv, minimum, block):
-    """As `line_extreme`, with the filtered axis first in the index space (the CPU
-    target runs the first index in parallel: used when ``pre`` is 1)."""
-    jb = np.int64(jb)
+def line_extreme_rows(q, kb, src, out, acc, size, origin, mode, cv, minimum, block, kblock):
+    """As `line_extreme` along axis 1 of the 3-D ``src`` (``post > 1``), for the lines
+    ``kb * kblock <= k < (kb + 1) * kblock`` at once: each step updates a row of
+    them. ``(i, jb) = divmod(q, ceil(n / block))``; ``acc`` is scratch of shape
+    ``(pre * ceil(n / block), post)`` (one row per index) when ``size > DIRECT_ROWS``."""
+    q = np.int64(q)
     n = src.shape[1]
+    blocks = (n + block - 1) // block
+    i = q // blocks
+    start = (q - i * blocks) * block
+    stop = min(start + block, n)
+    k0 = kb * kblock
+    k1 = min(k0 + kblock, src.shape[2])
+    m = k1 - k0
     half = size // 2 + origin
-    for j in range(jb * block, min(jb * block + block, n)):
-        start = j - half
-        if start >= 0 and start + size <= n:
-            best = src[i, start, k]
+    first = min(max(start, half), stop)
+    last = max(min(stop, n - size + half + 1), first)
+    if size <= DIRECT_ROWS:
+        first = last = stop  # every row by the scan below
+    r = acc[q if size > DIRECT_ROWS else 0, k0:k1]  # `acc` is (1, 1) then
+    j0 = first
+    while j0 < last:
+        j1 = min(j0 + size, last)
+        lo = j1 - 1 - half
+        # core, into row j1 - 1; then the left parts, leftwards from it
+        o = out[i, j1 - 1, k0:k1]
+        a = src[i, lo, k0:k1]
+        for k in range(m):
+            o[k] = a[k]
+        for t in range(lo + 1, j0 - half + size):
+            a = src[i, t, k0:k1]
             if minimum:
-                for t in range(start + 1, start + size):
-                    v = src[i, t, k]
-                    if v < best:
-                        best = v
+                for k in range(m):
+                    o[k] = min(o[k], a[k])
             else:
-                for t in range(start + 1, start + size):
-                    v = src[i, t, k]
-                    if v > best:
-                        best = v
-            out[i, j, k] = best
+                for k in range(m):
+                    o[k] = max(o[k], a[k])
+        for j in range(j1 - 2, j0 - 1, -1):
+            b = out[i, j + 1, k0:k1]
+            o = out[i, j, k0:k1]
+            a = src[i, j - half, k0:k1]
+            if minimum:
+                for k in range(m):
+                    o[k] = min(b[k], a[k])
+            else:
+                for k in range(m):
+                    o[k] = max(b[k], a[k])
+        # the right parts, rightwards, in r
+        a = src[i, j0 - half + size - 1, k0:k1]
+        for k in range(m):
+            r[k] = a[k]
+        for j in range(j0 + 1, j1):
+            a = src[i, j - half + size - 1, k0:k1]
+            o = out[i, j, k0:k1]
+            if minimum:
+                for k in range(m):
+                    v = min(r[k], a[k])
+                    r[k] = v
+                    o[k] = min(o[k], v)
+            else:
+                for k in range(m):
+                    v = max(r[k], a[k])
+                    r[k] = v
+                    o[k] = max(o[k], v)
+        j0 = j1
+    # rows scanned point by point (short windows, or windows leaving the axis)
+    c = cv[0]
+    for j in range(start, stop):
+        if j >= first and j < last:
+            continue
+        o = out[i, j, k0:k1]
+        s0 = map_index(j - half, n, mode)
+        s1 = map_index(j - half + 1, n, mode)
+        t0 = 1
+        if size > 1 and s0 >= 0 and s1 >= 0:
+            t0 = 2
+            a = src[i, s0, k0:k1]
+            b = src[i, s1, k0:k1]
+            if minimum:
+                for k in range(m):
+                    o[k] = min(a[k], b[k])
+            else:
+                for k in range(m):
+                    o[k] = max(a[k], b[k])
+        elif s0 < 0:
+            for k in range(m):
+                o[k] = c
         else:
-            out[i, j, k] = _line_extreme(i, j, k, src, size, origin, mode, cv, minimum)
+            a = src[i, s0, k0:k1]
+            for k in range(m):
+                o[k] = a[k]
+        for t in range(t0, size):
+            s = map_index(j - half + t, n, mode)
+            if s < 0:
+                for k in range(m):
+                    o[k] = _pick(o[k], c, minimum)
+                continue
+            a = src[i, s, k0:k1]
+            if minimum:
+                for k in range(m):
+                    o[k] = min(o[k], a[k])
+            else:
+                for k in range(m):
+                    o[k] = max(o[k], a[k])
 
 
 # --- N-D windows ------------------------------------------------------------------
@@ -334,6 +486,56 @@ def window_filter(row, blk, src, out, shape, offs, foff, lo, hi, mode, cv, op, r
                     if v > best:
                         best = v
             out[row, col] = best
+
+
+@jd.kernel
+def window_network(row, blk, src, out, shape, offs, foff, lo, hi, mode, cv, rank, block, pairs):
+    """Rank filter as `window_filter`, selecting with a comparator network: the ``block``
+    outputs of the index are lanes of ``buf`` (point ``p`` of lane ``c`` at
+    ``buf[p * block + c]``), and each comparator ``(u, v)`` of ``pairs`` (point numbers
+    times ``block``) puts the smaller of two points at ``u`` and the larger at ``v`` in
+    every lane at once: no data-dependent branch, and a loop over lanes that vectorises.
+    After the network, point ``rank`` holds the answer. Needs ``count * block <=
+    NETWORK_LOCAL``; outputs whose window leaves the array take the `window_value` path."""
+    row = np.int64(row)  # a parallel loop index may be unsigned: keep the arithmetic signed
+    buf = jd.local.array(NETWORK_LOCAL, src.dtype)
+    last = out.shape[1]
+    count = foff.shape[0]
+    ax = shape.shape[0] - 1
+    start = blk * block
+    stop = min(start + block, last)
+    # columns whose window is inside the array
+    cs = stop
+    ce = stop
+    if rows_inside(row, shape, lo, hi):
+        cs = min(max(start, -lo[ax]), stop)
+        ce = max(min(stop, last - hi[ax]), cs)
+    for col in range(start, cs):
+        out[row, col] = window_value(row, col, src, buf, shape, offs, foff, lo, hi, mode, cv,
+                                     OP_RANK, rank)
+    for col in range(ce, stop):
+        out[row, col] = window_value(row, col, src, buf, shape, offs, foff, lo, hi, mode, cv,
+                                     OP_RANK, rank)
+    w = ce - cs
+    if w <= 0:
+        return
+    b = row * last + cs
+    for p in range(count):
+        lane = buf[p * block : p * block + w]
+        s = src[b + foff[p] : b + foff[p] + w]
+        for c in range(w):
+            lane[c] = s[c]
+    for e in range(pairs.shape[0]):
+        pu = pairs[e, 0]
+        pv = pairs[e, 1]
+        for c in range(np.uint64(w)):
+            u = buf[pu + c]
+            v = buf[pv + c]
+            buf[pu + c] = min(u, v)
+            buf[pv + c] = max(u, v)
+    res = buf[rank * block : rank * block + w]
+    for c in range(w):
+        out[row, cs + c] = res[c]
 
 
 @jd.kernel

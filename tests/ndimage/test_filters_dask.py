@@ -77,7 +77,8 @@ def test_dask_output_array_refused_and_generic_refused():
     lazy = da.ones((4, 4), chunks=2)
     with pytest.raises(TypeError):
         jn.sobel(lazy, output=np.empty((4, 4)))
-    with pytest.raises(TypeError):
+    # how far a user's derivative reads is unknown: no backend takes Dask inputs there
+    with pytest.raises((TypeError, ValueError), match=r"[Dd]ask"):
         jn.generic_laplace(lazy, lambda *a: None)
 
 

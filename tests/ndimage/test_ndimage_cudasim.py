@@ -4,10 +4,10 @@ simulator on small arrays, equals SciPy."""
 import numpy as np
 import pytest
 import scipy.ndimage as sndi
+from ndimage_samples import SAMPLES, sample_call
 
 import jitdispatch as jd
 import jitdispatch.ndimage as jndi
-from ndimage_samples import SAMPLES, sample_call
 
 pytestmark = pytest.mark.cudasim
 

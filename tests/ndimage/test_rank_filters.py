@@ -88,6 +88,37 @@ def test_axes_mode_sequences_and_origins(dtype):
     _same("percentile_filter", x, 50.0, size=2, axes=1, mode="nearest")
 
 
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32])
+@pytest.mark.parametrize("mode", ["reflect", "constant", "nearest", "mirror", "wrap"])
+def test_long_minmax_windows(dtype, mode):
+    # sizes past the point-by-point scan (van Herk runs), runs cut by block ends and by
+    # the edges, along the last axis and along others (row blocks), odd origins
+    x = _data((37, 70, 5), dtype, 2)
+    kw = {"mode": mode, "cval": 3}
+    for size in (2, 5, 6, 9, 16, 41):
+        origin = -(size // 2) if size > 2 else 0
+        for axis in (0, 1, 2):
+            _same("minimum_filter1d", x, size, axis=axis, **kw)
+            _same("maximum_filter1d", x, size, axis=axis, origin=origin, **kw)
+    _same("minimum_filter", x, size=(7, 11, 3), origin=(1, -3, 0), **kw)
+    _same("maximum_filter", x[0], size=(80, 13), **kw)
+    _same("maximum_filter", x[:, 0, 0].copy(), size=9, **kw)
+
+
+@pytest.mark.parametrize("dtype", [np.int16, np.float32])
+def test_network_selection_ranks(dtype):
+    # comparator networks (windows of 2 to 160 points), several ranks each, blocks of
+    # lanes cut by the edges; ties from the small value range
+    x2 = _data((9, 41), dtype, 3)
+    x3 = _data((6, 7, 9), dtype, 4)
+    for rank in (1, 7, 12, 23):
+        _same("rank_filter", x2, rank, size=5, mode="mirror")
+        _same("rank_filter", x3, rank * 5, size=5, mode="constant", cval=50)
+    _same("rank_filter", x2, 3, footprint=np.eye(6, dtype=bool), origin=(0, 1))
+    _same("median_filter", x2, size=(1, 2))
+    _same("percentile_filter", x3, 35, size=(3, 1, 4), mode="wrap")
+
+
 def test_big_windows_use_scratch():
     x = _data((9, 30), np.float64)
     _same("median_filter", x, size=(5, 60), mode="wrap")  # 300 points > MAX_LOCAL

@@ -38,18 +38,24 @@ def test_rank_kernels(dtype):
     assert ".local" in ptx  # the window buffer lives in thread-local memory
     scratch = np.zeros((6, 300), dtype)
     _ptx(rank.window_rank_scratch, 0, src, out, scratch, shape, offs, foff, lohi, lohi, 2, cv, 4)
+    pairs = np.zeros((22, 2), np.uint64)
+    ptx = _ptx(rank.window_network, src, out, shape, offs, foff, lohi, lohi, 2, cv, 2, 8, pairs)
+    assert ".local" in ptx
+    src2 = np.zeros((2, 5), dtype)
+    _ptx(rank.line_extreme, src2, np.zeros((2, 5), dtype), 3, 0, 2, cv, True, 33)
     src3 = np.zeros((2, 5, 3), dtype)
-    for kernel in (rank.line_extreme, rank.line_extreme_axis_first):
-        _ptx(kernel, src3, np.zeros((2, 5, 3), dtype), 3, 0, 2, cv, True, 32)
+    acc = np.zeros((2, 3), dtype)
+    _ptx(rank.line_extreme_rows, src3, np.zeros((2, 5, 3), dtype), acc, 7, 0, 2, cv, True, 7, 32)
 
 
 def test_other_output_dtype():
-    # output=float64 for an integer input: one more line and window specialisation
+    # output=float64 for an integer input: one more window specialisation each (the
+    # minimum/maximum passes work in the input's dtype and convert at the end)
     src, shape, offs, foff, lohi, cv = _window_args(np.uint8)
     out = np.zeros((6, 7), np.float64)
     _ptx(rank.window_filter, src, out, shape, offs, foff, lohi, lohi, 2, cv, 0, 4, 32)
-    src3 = np.zeros((2, 5, 3), np.uint8)
-    _ptx(rank.line_extreme, src3, np.zeros((2, 5, 3), np.float64), 3, 0, 2, cv, True, 32)
+    pairs = np.zeros((22, 2), np.uint64)
+    _ptx(rank.window_network, src, out, shape, offs, foff, lohi, lohi, 2, cv, 2, 8, pairs)
 
 
 def _sample(window, scale):
