@@ -167,6 +167,11 @@ def guard(dispatcher):
             return None
 
     def save_overload(sig, data):
+        library = getattr(data, "library", None)
+        if getattr(library, "has_dynamic_globals", False):
+            # Code holding raw pointers (a LowLevelCallable's C function) is valid in
+            # this process only: keep it in memory, as designed, without a warning.
+            return None
         try:
             return save(sig, data)
         except Exception as exc:

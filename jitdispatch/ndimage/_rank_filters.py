@@ -19,7 +19,7 @@ from jitdispatch.kernels.ndimage import rank as _rank
 
 from .._config import PARALLEL_THRESHOLD
 from .._kernel import Func
-from . import _checks
+from . import _checks, _lowlevel
 from ._docstrings import docfiller
 from ._support import needs_temporary
 
@@ -622,6 +622,8 @@ _kernels = {}  # (python function, kind, nargs, keyword names) -> kernel
 def _user_func(function, kind):
     if isinstance(function, Func):
         return function
+    if _lowlevel.is_low_level_callable(function):
+        return _lowlevel.function(function, kind)
     py = getattr(function, "py_func", function)  # a Numba dispatcher: its Python function
     if isinstance(py, types.FunctionType):
         return jd.func(py)
@@ -633,6 +635,8 @@ def _user_func(function, kind):
 
 def _generic_kernel(kind, function, nargs, keywords, scratch=False):
     key = (getattr(function, "py_func", function), kind, nargs, keywords, scratch)
+    if _lowlevel.is_low_level_callable(function):
+        key = (_lowlevel.function(function, kind), kind, nargs, keywords, scratch)
     found = _kernels.get(key)
     if found is None:
         plain = isinstance(getattr(function, "py_func", function), (types.FunctionType, Func))
@@ -712,8 +716,8 @@ def generic_filter(
     -----
     Differences from SciPy: `function` must compile with Numba; extra arguments must
     be numbers or arrays (passed at run time: new values need no new compilation);
-    ``scipy.LowLevelCallable`` is refused with ValueError, as SciPy refuses any
-    non-callable here before its C layer (use a plain Python function). One kernel is
+    a ``scipy.LowLevelCallable`` (SciPy's C signature) is called from the compiled
+    kernel on the CPU; on a GPU it is refused (pass a Python function). One kernel is
     compiled per function, per number of extra arguments and per dtype.
     """
     input = _as_input(input)
@@ -726,6 +730,9 @@ def generic_filter(
                 extra_keywords)
         return _lazy("generic_filter", input, args, {"axes": axes}, plan)
     function, extra_arguments, extra_keywords = plan.extra
+    if _lowlevel.is_low_level_callable(function):
+        _lowlevel.require_host(input, "generic_filter")
+        extra_arguments, extra_keywords = (), {}  # the C function gets user_data instead
     target = _Target(input, plan.output)
     if math.prod(input.shape) == 0:
         return target.finish()
@@ -809,6 +816,9 @@ def generic_filter1d(
                 extra_keywords)
         return _lazy("generic_filter1d", input, args, {}, plan)
     function, extra_arguments, extra_keywords = plan.extra
+    if _lowlevel.is_low_level_callable(function):
+        _lowlevel.require_host(input, "generic_filter1d")
+        extra_arguments, extra_keywords = (), {}  # the C function gets user_data instead
     target = _Target(input, plan.output)
     if math.prod(input.shape) == 0:
         return target.finish()

@@ -667,6 +667,7 @@ def _check_extra(function, extra_arguments, extra_keywords):
         raise RuntimeError(
             f"extra_keywords must be a dictionary, not {type(extra_keywords).__name__}"
         )
-    if not callable(function):
+    low_level = type(function).__name__ == "LowLevelCallable"  # scipy.LowLevelCallable
+    if not callable(function) and not low_level:
         raise ValueError(f"invalid callable given: {function!r}")
     return (function, extra_arguments, extra_keywords)
