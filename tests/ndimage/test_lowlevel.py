@@ -81,13 +81,16 @@ def test_wrong_signature_is_refused_like_scipy():
 def test_device_arrays_are_refused_with_a_reason():
     class DeviceArray:
         shape, ndim, dtype = (4, 4), 2, np.dtype("float64")
-        __cuda_array_interface__ = {
-            "shape": (4, 4),
-            "typestr": "<f8",
-            "data": (0, False),
-            "version": 3,
-            "strides": None,
-        }
+
+        @property
+        def __cuda_array_interface__(self):
+            return {
+                "shape": (4, 4),
+                "typestr": "<f8",
+                "data": (0, False),
+                "version": 3,
+                "strides": None,
+            }
 
     llc = scipy.LowLevelCallable(_callbacks[0])
     with pytest.raises(jd.UnsupportedArgumentError, match="CPU code"):
