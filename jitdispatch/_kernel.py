@@ -279,8 +279,10 @@ class Kernel:
         self._written = written
         self._written_known = written is not None
         self._fp = None
-        self._cpu = {}  # nargs -> cpu launcher (the hot path looks here first)
-        self._nidx = {}  # nargs -> number of index parameters
+        self._cpu = {}  # nargs -> cpu launcher
+        # nargs -> (index dimensions, parallel threshold, serial dispatcher, launcher):
+        # everything the hot path needs in one lookup (only for ndim >= 1)
+        self._fast = {}
         self._launchers = {}  # (target name, nargs) -> launcher
         self._modules = {}  # (target name, nargs) -> (module, on_disk)
 
@@ -333,8 +335,10 @@ class Kernel:
                     launcher = target.make_launcher(*self._module(target, nargs))
                     self._launchers[key] = launcher
                     if target.name == "cpu":
-                        self._nidx[nargs] = self._ndim(nargs)
                         self._cpu[nargs] = launcher
+                        ndim = self._ndim(nargs)
+                        if ndim:
+                            self._fast[nargs] = (ndim, launcher.threshold, launcher.serial, launcher)
         return launcher
 
     def _ndim(self, nargs):
@@ -374,11 +378,12 @@ class Kernel:
 
     # -- calls
     def __call__(self, *args, ndrange, target=None, **options):
-        # Hot path: NumPy arrays and scalars, a tuple ndrange, a compiled launcher. Python
-        # only checks the kinds of argument; Numba's dispatcher resolves the types.
+        # Hot path: NumPy arrays and scalars, a tuple of ints as ndrange, a compiled
+        # launcher. Python only checks the kinds of argument; Numba's dispatcher resolves
+        # the types.
         if target is None and not options and type(ndrange) is tuple and not _dispatch.forcing:
-            launcher = self._cpu.get(len(args))
-            if launcher is not None:
+            fast = self._fast.get(len(args))
+            if fast is not None and len(ndrange) == fast[0]:
                 for a in args:
                     t = type(a)
                     if t is not _ndarray and t is not float and t is not int and t is not bool:
@@ -390,11 +395,11 @@ class Kernel:
                             break
                         work *= n
                     else:
-                        if len(ndrange) == self._nidx[len(args)] and not _config.trace:
+                        if not _config.trace:
                             try:
-                                if work < launcher.threshold:
-                                    return launcher.serial(*ndrange, *args)
-                                return launcher(ndrange, args)
+                                if work < fast[1]:
+                                    return fast[2](*ndrange, *args)
+                                return fast[3](ndrange, args)
                             except Exception as exc:
                                 self._diagnose(exc, args, len(args))
                                 raise
