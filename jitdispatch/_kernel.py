@@ -338,7 +338,12 @@ class Kernel:
                         self._cpu[nargs] = launcher
                         ndim = self._ndim(nargs)
                         if ndim:
-                            self._fast[nargs] = (ndim, launcher.threshold, launcher.serial, launcher)
+                            self._fast[nargs] = (
+                                ndim,
+                                launcher.threshold,
+                                launcher.serial,
+                                launcher,
+                            )
         return launcher
 
     def _ndim(self, nargs):
