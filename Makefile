@@ -50,12 +50,8 @@ bench: $(STAMP)
 # On a machine with a GPU and no network (numba, numba-cuda, cupy, torch, scipy, pytest
 # installed): install this checkout without dependencies, run the gpu lane and GPU
 # benchmarks, print a short table last.
-gpu-check: export PYTHONPATH := $(CURDIR)/benchmarks/gpu_env:$(PYTHONPATH)
 gpu-check:
-	$(PYTHON) -m pip install --quiet --no-deps --no-build-isolation -e .
-	-$(PYTHON) -m pytest -p no:cacheprovider -n 8 -m gpu -q -rs tests/test_engine_gpu.py tests/ndimage/test_ndimage_gpu.py \
-		tests/test_support_matrix.py tests/test_pipelines.py
-	$(PYTHON) benchmarks/gpu_check.py
+	bash benchmarks/gpu_check.sh $(PYTHON)
 
 clean:
 	rm -rf $(VENV) .jdcache .asv build *.egg-info docs/_build docs/generated
