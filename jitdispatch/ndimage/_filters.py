@@ -44,6 +44,11 @@ _EPS = np.finfo(np.float64).eps
 # Launches whose first dimension is below this are reordered so that the dimension run
 # in parallel on the CPU is a long one.
 _MIN_OUTER = 8
+# Each index of the 1-D correlation kernels covers up to _MAX_SPAN groups of outputs, as
+# many as keep the launch at _SPAN_INDICES indices or more: fewer, longer indices cost
+# less on the CPU, and enough remain for threads (or GPU blocks) to share.
+_MAX_SPAN = 8
+_SPAN_INDICES = 1 << 16
 
 
 # --- arrays, without knowing their library ---------------------------------------------
@@ -137,26 +142,52 @@ def _lines(shape, axis):
     return outer, shape[axis], inner
 
 
+def _span(groups):
+    """Groups of outputs per index for a 1-D correlation of ``groups`` groups."""
+    return max(1, min(_MAX_SPAN, groups // _SPAN_INDICES))
+
+
 def _real_line_pass(src, dst, step, op, cval):
-    """One real 1-D pass of ``src`` into ``dst`` (same shape; ``dst`` writable view)."""
+    """One real 1-D pass of ``src`` into ``dst`` (same shape; ``dst`` writable view).
+
+    Along the last axis the kernels see ``(lines, n)``, and each index computes a group
+    of outputs along the line; along another axis they see ``(outer, n, inner)``, and
+    each index a group of outputs along ``inner`` (whole rows of taps).
+    """
     shape = tuple(src.shape)
     if math.prod(shape) == 0:
         return
     outer, n, inner = _lines(shape, step.axis)
-    s3 = src.reshape(outer, n, inner)
-    d3 = dst.reshape(outer, n, inner)
-    swap = outer < _MIN_OUTER
     cast = _cast_code(_numpy_dtype(dst))
     cval = float(cval)
-    if op == "uniform":
-        lines = (inner, outer) if swap else (outer, inner)
-        _k.uniform1d(s3, step.size, step.origin, swap, step.mode, cval, cast, d3, ndrange=lines)
-        return
+    groups = -(-(n if inner == 1 else inner) // _k.GROUP)
+    swap = outer < _MIN_OUTER
+    if inner == 1:
+        s2, d2 = src.reshape(outer, n), dst.reshape(outer, n)
+        if op == "uniform":
+            _k.uniform_lines(s2, step.size, step.origin, step.mode, cval, cast, d2, ndrange=outer)
+            return
+        span = _span(outer * groups)
+        blocks = -(-groups // span)
+        launch = (blocks, outer) if swap else (outer, blocks)
+        kernel, args = _k.correlate_lines, (s2,)
+    else:
+        s3, d3 = src.reshape(outer, n, inner), dst.reshape(outer, n, inner)
+        if op == "uniform":
+            launch = (groups, outer) if swap else (outer, groups)
+            args = (s3, step.size, step.origin, swap, step.mode, cval, cast, d3)
+            _k.uniform_rows(*args, ndrange=launch)
+            return
+        span = _span(outer * n * groups)
+        blocks = -(-groups // span)
+        launch = (n, outer, blocks) if swap else (outer, n, blocks)
+        kernel, args = _k.correlate_rows, (s3,)
     weights = np.ascontiguousarray(step.weights, dtype=np.float64)
     w = jd.asarray(weights, like=src)
-    launch = (n, outer, inner) if swap else (outer, n, inner)
     sym = _symmetry(weights)
-    _k.correlate1d(s3, w, step.origin, sym, swap, step.mode, cval, cast, d3, ndrange=launch)
+    out = d2 if inner == 1 else d3
+    args += (w, step.origin, sym, swap, span, step.mode, cval, cast, out)
+    kernel(*args, ndrange=launch)
 
 
 def _add(dst, src, sign):
@@ -242,8 +273,8 @@ def _real_window(src, dst, weights, origins, mode, cval):
     shape = tuple(src.shape)
     if math.prod(shape) == 0:
         return
-    if len(shape) == 1:  # a trailing unit axis gives the launch a long first dimension
-        shape, weights, origins = shape + (1,), weights[:, None], tuple(origins) + (0,)
+    if len(shape) == 1:  # one row: the groups of outputs run along it
+        shape, weights, origins = (1,) + shape, weights[None, :], (0,) + tuple(origins)
     offsets, values, lo, hi = _taps(weights, origins)
     strides = np.array([math.prod(shape[d + 1 :]) for d in range(len(shape))], np.int64)
     flat = np.ascontiguousarray(offsets @ strides) if len(values) else np.zeros(0, np.int64)
@@ -254,7 +285,8 @@ def _real_window(src, dst, weights, origins, mode, cval):
     args = [jd.asarray(a, like=like) for a in (np.array(shape, np.int64), offsets, flat, values)]
     args += [jd.asarray(lo, like=like), jd.asarray(hi, like=like)]
     cast = _cast_code(_numpy_dtype(dst))
-    _k.correlate_nd(flat_src, *args, mode, float(cval), cast, out2, ndrange=(rows, last))
+    launch = (rows, -(-last // _k.GROUP))
+    _k.correlate_nd(flat_src, *args, mode, float(cval), cast, out2, ndrange=launch)
 
 
 def _run_window(input, plan):

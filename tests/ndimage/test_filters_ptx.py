@@ -52,15 +52,20 @@ def contiguous3(dtype):
 def compile_all(src_dtype, out_dtype, strided=False):
     src = array3(src_dtype, strided) if strided else contiguous3(src_dtype)
     out = array3(out_dtype, strided) if strided else contiguous3(out_dtype)
+    src2, out2 = src[:, 0, :], out[:, 0, :]  # (lines, n): 'A' layout
+    if not strided:
+        src2, out2 = np.ascontiguousarray(src2), np.ascontiguousarray(out2)
     w = np.ones(3)
     ptx = [
-        k.correlate1d.compile_ptx(src, w, 0, 1, False, 2, 0.0, False, out, cc=(9, 0)),
-        k.uniform1d.compile_ptx(src, 3, 0, False, 2, 0.0, False, out, cc=(9, 0)),
+        k.correlate_lines.compile_ptx(src2, w, 0, 1, False, 8, 2, 0.0, 0, out2, cc=(9, 0)),
+        k.correlate_rows.compile_ptx(src, w, 0, 1, False, 8, 2, 0.0, 0, out, cc=(9, 0)),
+        k.uniform_lines.compile_ptx(src2, 3, 0, 2, 0.0, 0, out2, cc=(9, 0)),
+        k.uniform_rows.compile_ptx(src, 3, 0, False, 2, 0.0, 0, out, cc=(9, 0)),
     ]
     if not strided:
         i64 = np.zeros(2, np.int64)
         flat = np.zeros(24, src_dtype)
-        out2 = np.zeros((6, 4), out_dtype)
+        rows = np.zeros((6, 4), out_dtype)
         taps = np.zeros((3, 2), np.int64)
         ptx.append(
             k.correlate_nd.compile_ptx(
@@ -74,7 +79,7 @@ def compile_all(src_dtype, out_dtype, strided=False):
                 2,
                 0.0,
                 False,
-                out2,
+                rows,
                 cc=(9, 0),
             )
         )
