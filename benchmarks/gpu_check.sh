@@ -10,7 +10,7 @@ export JITDISPATCH_CACHE_DIR=${JITDISPATCH_CACHE_DIR:-$PWD/.jdcache-gpu}
 "$PYTHON" -m pip install --quiet --no-deps --no-build-isolation -e . || exit 1
 "$PYTHON" -m jitdispatch info
 workers=$("$PYTHON" -c "import xdist" 2>/dev/null && echo "-n 8")
-"$PYTHON" -m pytest -p no:cacheprovider $workers -m gpu -q -rs \
+"$PYTHON" -m pytest -p no:cacheprovider -p no:benchmark $workers -m gpu -q -rs \
     tests/test_engine_gpu.py tests/ndimage/test_ndimage_gpu.py \
     tests/test_support_matrix.py tests/test_pipelines.py
 status=$?

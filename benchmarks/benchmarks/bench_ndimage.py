@@ -15,11 +15,16 @@ INPUTS = ["2048x2048-float32", "2048x2048-float64", "128^3-float32"]
 
 
 def _spread(values):
-    return values.max() - values.min()
+    lo = hi = values[0]
+    for v in values:
+        lo = min(lo, v)
+        hi = max(hi, v)
+    return hi - lo
 
 
 def _diff1d(line, out):
-    out[:] = line[2:] - line[:-2]
+    for k in range(out.shape[0]):
+        out[k] = line[k + 2] - line[k]
 
 
 def _mean(window, axis):

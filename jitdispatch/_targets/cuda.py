@@ -53,11 +53,20 @@ def is_simulator():
     return bool(numba.config.ENABLE_CUDASIM)
 
 
+_available = []
+_streams = {}
+
+
 def check_available():
+    if _available:
+        return
     cuda = _cuda()
     if is_simulator():
+        _available.append(True)
         return
-    if not cuda.is_available():
+    if cuda.is_available():
+        _available.append(True)
+    else:
         raise TargetUnavailableError(
             "CUDA arrays were given but no usable CUDA driver or GPU was found on this "
             "machine. Install an NVIDIA driver and numba-cuda "
@@ -352,6 +361,15 @@ def producer_stream(obj, info):
 def numba_stream(handle):
     if handle is None or is_simulator():
         return None
+    found = _streams.get(handle)
+    if found is not None:
+        return found
+    found = _streams[handle] = _make_stream(handle)
+    return found
+
+
+def _make_stream(handle):
+    """A numba stream object for a raw handle; it wraps the handle and owns nothing."""
     cuda = _cuda()
     if handle == 0:
         return cuda.default_stream()
