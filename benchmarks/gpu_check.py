@@ -151,9 +151,9 @@ def profile_launches():
     import pstats
 
     import cupy
+    from jitdispatch.kernels import demo
 
     import jitdispatch.ndimage as jndi
-    from jitdispatch.kernels import demo
 
     small = cupy.ones(16)
     img = cupy.ones((256, 256), dtype=cupy.float32)
