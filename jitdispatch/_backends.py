@@ -108,9 +108,20 @@ class CupyxBackend(Backend):
         if _array_kind(args, kwargs) != "cupy":
             return None
         try:
-            return getattr(importlib.import_module("cupyx." + module), name)
+            fn = getattr(importlib.import_module("cupyx." + module), name)
         except (ImportError, AttributeError):
             return None
+        import cupy
+
+        def host_parameters_to_device(*args, **kwargs):
+            # SciPy accepts weights and footprints as lists or NumPy arrays; cupyx wants
+            # CuPy arrays. These small parameters are the one copy made here.
+            def conv(v):
+                return cupy.asarray(v) if isinstance(v, (list, np.ndarray)) else v
+
+            return fn(*map(conv, args), **{k: conv(v) for k, v in kwargs.items()})
+
+        return host_parameters_to_device
 
 
 _jit = JitBackend()

@@ -473,7 +473,11 @@ class Kernel:
         written = self.written or set()
         for name, arg in zip(names, args, strict=True):
             flags = getattr(arg, "flags", None)
-            if name in written and flags is not None and not flags.writeable:
+            if isinstance(flags, dict):  # numba device arrays
+                writeable = flags.get("WRITEABLE", True)
+            else:
+                writeable = getattr(flags, "writeable", True)
+            if name in written and not writeable:
                 raise LaunchError(
                     f"kernel {self.__qualname__} writes to argument `{name}`, which is a "
                     "read-only array; pass a writeable array (for example a copy)"
