@@ -47,8 +47,22 @@ def main():
     for name in sorted(results):
         if ".track_" in name:
             print(f"{name.split('.', 1)[1]:60s} {value(results[name]):.4f} s")
+    cold = "bench_engine.ColdStart.track_"
+    for what in ("first_call_with_import", "each_further_cached_kernel"):
+        ours, ref = results.get(cold + what), results.get(cold + what + "_plain_numba")
+        if ours and ref and value(ours) is not None and value(ref) is not None:
+            added = (value(ours) - value(ref)) * 1e3
+            print(f"{what}: jitdispatch adds {added:.1f} ms to plain Numba's cached start-up")
     ndimage_table(results)
     patch_table(results)
+
+
+# variant -> asv benchmark name
+NDIMAGE = {
+    "time_scipy": "bench_ndimage.FiltersScipy.time_scipy",
+    "time_jitdispatch": "bench_ndimage.FiltersJit.time_jitdispatch",
+    "time_jitdispatch_dask": "bench_ndimage.FiltersDask.time_jitdispatch_dask",
+}
 
 
 def patch_table(results):
@@ -68,12 +82,11 @@ def ndimage_table(results):
     import itertools
     import statistics
 
-    base = "bench_ndimage.Filters."
-    if base + "time_scipy" not in results:
+    if NDIMAGE["time_scipy"] not in results:
         return
     combos = {}
-    for variant in ("time_scipy", "time_jitdispatch", "time_jitdispatch_dask"):
-        entry = results.get(base + variant)
+    for variant, full_name in NDIMAGE.items():
+        entry = results.get(full_name)
         if not entry:
             continue
         values, params = entry[0], entry[1]

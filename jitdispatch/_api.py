@@ -18,14 +18,20 @@ def kernel(fn):
         saxpy(2.0, x, y, out, ndrange=x.shape)
 
     Keywords of the call: ``ndrange`` (required: an int or a tuple of ints),
-    ``target`` (``"cpu"`` or ``"cuda"``: force a target; never copies), and on CUDA
+    ``target`` (``"cpu"`` or ``"cuda"``: force a target; never copies), ``cost`` (the work
+    of one index, default 1: the CPU runs a launch in parallel once indices x cost reach
+    its threshold, so a kernel whose index computes a whole line says so), and on CUDA
     ``stream`` (any stream object or handle) and ``blocksize`` (threads per block).
 
     The body may call ``math`` functions, ``jd.func`` helpers, Numba-compiled functions and
     ``jd.local.array``. Writes to read-only arrays, unsupported dtypes and a wrong
     ``ndrange`` raise errors naming the kernel and the argument.
+
+    The result is a plain function (cheap to call, pickled by reference) with the
+    attributes ``py_func`` (the body) and ``compile_ptx(*args, cc=(9, 0))`` (the PTX of
+    the CUDA wrapper for arguments like ``args``; no GPU needed).
     """
-    return Kernel(fn)
+    return Kernel(fn).entry()
 
 
 def elementwise(fn):
@@ -35,8 +41,11 @@ def elementwise(fn):
     the inputs' library and on their device (CuPy in, CuPy out; torch in, torch out;
     Dask in, lazy Dask out), or writes into ``out``. Result dtypes follow NumPy's
     promotion of the inputs unless the function returns another kind of number.
+
+    The result is a plain function with the attributes ``nin``, ``py_func`` and
+    ``compile_ptx(*operands, cc=(9, 0))``.
     """
-    return Elementwise(fn)
+    return Elementwise(fn).entry()
 
 
 def func(fn):

@@ -56,6 +56,9 @@ def set_trace(enabled=True):
 
     global trace
     trace = bool(enabled)
+    from . import _dispatch
+
+    _dispatch.refresh_hot()
     logger = logging.getLogger("jitdispatch")
     if trace and not logger.handlers and not logging.getLogger().handlers:
         handler = logging.StreamHandler(sys.stderr)

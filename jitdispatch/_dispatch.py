@@ -22,8 +22,17 @@ TARGET_NAMES = ("cpu", "cuda")
 
 _forced = contextvars.ContextVar("jitdispatch_target", default=None)
 _forcing_lock = threading.Lock()
-# Number of active ``use_target`` blocks in any thread: the hot paths read only this.
+# Number of active ``use_target`` blocks in any thread.
 forcing = 0
+# HOT[0]: no ``use_target`` block is active and tracing is off, so the generated entry
+# points may take their fast path. One list read there is all the hot path pays.
+HOT = [True]
+
+
+def refresh_hot():
+    from . import _config
+
+    HOT[0] = not forcing and not _config.trace
 
 
 @contextlib.contextmanager
@@ -39,12 +48,14 @@ def use_target(name):
     token = _forced.set(name)
     with _forcing_lock:
         forcing += 1
+        refresh_hot()
     try:
         yield
     finally:
         _forced.reset(token)
         with _forcing_lock:
             forcing -= 1
+            refresh_hot()
 
 
 def forced_target():

@@ -14,7 +14,7 @@ import threading
 import numpy as np
 
 from . import _arrays, _cache, _config, _dispatch
-from ._kernel import Func, Kernel, _trace
+from ._kernel import Func, Kernel, _trace, dress_entry
 from .errors import UnsupportedArgumentError
 
 _ndarray = np.ndarray
@@ -121,46 +121,74 @@ class Elementwise:
 
     # -- calls
     def __call__(self, *args, out=None, target=None, **options):
+        return self._call(args, out, target, options)
+
+    def entry(self):
+        """The public function: what ``jd.elementwise`` returns.
+
+        A function rather than this object, because calling a function costs far less
+        than calling an instance. Its fast path takes NumPy arrays of one shape and Python
+        scalars whose dtypes were seen before: it allocates the result and calls the
+        compiled serial wrapper directly (or the launcher for large arrays). Everything
+        else goes through :meth:`_call`.
+        """
+        from ._targets.cpu import NotCompiled
+
+        nin = self.nin
+        fast = self._fast
+        hot = _dispatch.HOT
+        call = self._call
+        empty = np.empty
+        scalar_types = (float, int, bool)
+        ndarray = _ndarray
+
+        def entry(*args, out=None, target=None, **options):
+            if out is None and target is None and not options and hot[0]:
+                # NumPy arrays of one shape and Python scalars, seen before.
+                shape = None
+                key = []
+                for a in args:
+                    t = type(a)
+                    if t is ndarray:
+                        if shape is None:
+                            shape = a.shape
+                        elif a.shape != shape:
+                            break
+                        key.append(a.dtype)
+                    elif t in scalar_types:
+                        key.append(t)
+                    else:
+                        break
+                else:
+                    if shape is not None:
+                        key.append(len(shape))
+                        key = tuple(key)
+                        found = fast.get(key)
+                        if found is None:
+                            return call(args, None, None, options, fast_key=key)
+                        launcher, dtype = found
+                        res = empty(shape, dtype)
+                        work = 1
+                        for n in shape:
+                            work *= n
+                        try:
+                            if work < launcher.threshold:
+                                launcher.serial(*shape, *args, res)
+                            else:
+                                launcher(shape, args + (res,))
+                            return res
+                        except NotCompiled:  # a new layout: the full path compiles it
+                            pass
+            return call(args, out, target, options)
+
+        entry.nin = nin
+        return dress_entry(entry, self)
+
+    def _call(self, args, out, target, options, fast_key=None):
         if len(args) != self.nin:
             raise TypeError(
                 f"{self.__name__}() takes {self.nin} arguments but {len(args)} were given"
             )
-        if out is None and target is None and not options and not _dispatch.forcing:
-            # Hot path: NumPy arrays of one shape and Python scalars, seen before.
-            shape = None
-            key = []
-            for a in args:
-                t = type(a)
-                if t is _ndarray:
-                    if shape is None:
-                        shape = a.shape
-                    elif a.shape != shape:
-                        break
-                    key.append(a.dtype)
-                elif t is float or t is int or t is bool:
-                    key.append(t)
-                else:
-                    break
-            else:
-                if shape is not None:
-                    key.append(len(shape))
-                    key = tuple(key)
-                    fast = self._fast.get(key)
-                    if fast is not None and not _config.trace:
-                        launcher, dtype = fast
-                        res = np.empty(shape, dtype)
-                        work = 1
-                        for n in shape:
-                            work *= n
-                        if work < launcher.threshold:
-                            launcher.serial(*shape, *args, res)
-                        else:
-                            launcher(shape, args + (res,))
-                        return res
-                    return self._call(args, None, None, options, fast_key=key)
-        return self._call(args, out, target, options)
-
-    def _call(self, args, out, target, options, fast_key=None):
         names = [f"x{k + 1}" for k in range(len(args))] + ["out"]
         objs = list(args) + ([out] if out is not None else [])
         infos = [_arrays.describe(a) for a in objs]

@@ -49,6 +49,7 @@ def explain(fn, *args, **kwargs):
     """
     if hasattr(fn, "_jd_entry"):
         return _explain_public(fn, args, kwargs)
+    fn = getattr(fn, "_jd_object", fn)  # the object behind a jd.kernel / jd.elementwise function
     target = kwargs.pop("target", None)
     if isinstance(fn, Kernel):
         ndrange = kwargs.pop("ndrange")

@@ -250,6 +250,94 @@ class Func:
 # --- index-space kernels -----------------------------------------------------------------
 
 
+class _NotGiven:
+    """Default of the generated entry points' positional parameters."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return "<not given>"
+
+
+_NOT_GIVEN = _NotGiven()
+_ENTRY_NDIM = 4  # index spaces of up to this many dimensions get a fast path
+
+
+def _entry_source(nparams):
+    """Source of a kernel's public function for a body of ``nparams`` parameters.
+
+    A call passes ``nparams - ndim`` arguments for an ``ndim``-dimensional ``ndrange``;
+    there is one branch per ``ndim``, selected by which parameters were given. A branch
+    calls ``S{ndim}`` (the compiled serial wrapper) when the launch has fewer than
+    ``T{ndim}`` indices. An extent that is not a non-negative int, or an argument the
+    wrapper has no code for (``TypeError``, ``NotCompiled``), falls through to ``SLOW``,
+    which validates, converts, compiles or raises errors that name the argument. (A
+    ``TypeError`` or ``ValueError`` raised by the body itself also falls through; the body
+    then runs again there and raises it again.)
+    """
+    params = [f"p{k}" for k in range(nparams)]
+    head = ", ".join([f"{p}=NA" for p in params] + (["/"] if params else []))
+    lines = [
+        f"def entry({head}{', ' if params else ''}*extra, ndrange, target=None, stream=None,"
+        " blocksize=None, cost=None):",
+        "    if HOT[0] and target is None and stream is None and blocksize is None"
+        " and cost is None:",
+        "        try:",
+    ]
+    for ndim in range(1, min(nparams, _ENTRY_NDIM) + 1):
+        nargs = nparams - ndim
+        given = f"p{nargs} is NA" + (f" and p{nargs - 1} is not NA" if nargs else "")
+        sizes = [f"n{d}" for d in range(ndim)]
+        if ndim == 1:
+            fits = "0 <= n0 < T1"
+        else:
+            fits = " and ".join(f"{n} >= 0" for n in sizes) + f" and {' * '.join(sizes)} < T{ndim}"
+        lines += [
+            f"            {'if' if ndim == 1 else 'elif'} {given}:",
+            f"                {', '.join(sizes)}, = ndrange",
+            f"                if {fits}:",
+            f"                    return S{ndim}({', '.join(sizes + params[:nargs])})",
+        ]
+    lines += [
+        "        except (TypeError, ValueError, NotCompiled):",
+        "            pass",
+    ]
+    given = ", ".join(params) + ("," if params else "")
+    lines.append(f"    return SLOW(({given}), extra, ndrange, target, stream, blocksize, cost)")
+    return "\n".join(lines) + "\n"
+
+
+def dress_entry(fn, obj):
+    """Give the public function ``fn`` of ``obj`` (a Kernel or Elementwise) its identity."""
+    fn.__name__ = obj.__name__
+    fn.__qualname__ = obj.__qualname__
+    fn.__module__ = obj.__module__  # pickled by reference, like the decorated function
+    fn.__doc__ = obj.__doc__
+    fn.py_func = obj.py_func
+    fn.compile_ptx = obj.compile_ptx
+    fn._jd_object = obj
+    return fn
+
+
+def _entry_signature():
+    import inspect
+
+    P = inspect.Parameter
+    return inspect.Signature(
+        [
+            P("args", P.VAR_POSITIONAL),
+            P("ndrange", P.KEYWORD_ONLY),
+            P("target", P.KEYWORD_ONLY, default=None),
+            P("stream", P.KEYWORD_ONLY, default=None),
+            P("blocksize", P.KEYWORD_ONLY, default=None),
+            P("cost", P.KEYWORD_ONLY, default=None),
+        ]
+    )
+
+
+_ENTRY_SIGNATURE = _entry_signature()
+
+
 def _bad_dtype(arr):
     dtype = getattr(arr, "dtype", None)
     kind = getattr(dtype, "kind", None)
@@ -279,10 +367,7 @@ class Kernel:
         self._written = written
         self._written_known = written is not None
         self._fp = None
-        self._cpu = {}  # nargs -> cpu launcher
-        # nargs -> (index dimensions, parallel threshold, serial dispatcher, launcher):
-        # everything the hot path needs in one lookup (only for ndim >= 1)
-        self._fast = {}
+        self._entry_globals = None  # set by entry(): what the hot path reads
         self._launchers = {}  # (target name, nargs) -> launcher
         self._modules = {}  # (target name, nargs) -> (module, on_disk)
 
@@ -334,16 +419,11 @@ class Kernel:
                     target.check_available()
                     launcher = target.make_launcher(*self._module(target, nargs))
                     self._launchers[key] = launcher
-                    if target.name == "cpu":
-                        self._cpu[nargs] = launcher
-                        ndim = self._ndim(nargs)
-                        if ndim:
-                            self._fast[nargs] = (
-                                ndim,
-                                launcher.threshold,
-                                launcher.serial,
-                                launcher,
-                            )
+                    ndim = self._ndim(nargs)
+                    hot = self._entry_globals
+                    if target.name == "cpu" and hot is not None and 1 <= ndim <= _ENTRY_NDIM:
+                        hot[f"S{ndim}"] = launcher.serial
+                        hot[f"T{ndim}"] = launcher.threshold
         return launcher
 
     def _ndim(self, nargs):
@@ -383,32 +463,51 @@ class Kernel:
 
     # -- calls
     def __call__(self, *args, ndrange, target=None, **options):
-        # Hot path: NumPy arrays and scalars, a tuple of ints as ndrange, a compiled
-        # launcher. Python only checks the kinds of argument; Numba's dispatcher resolves
-        # the types.
-        if target is None and not options and type(ndrange) is tuple and not _dispatch.forcing:
-            fast = self._fast.get(len(args))
-            if fast is not None and len(ndrange) == fast[0]:
-                for a in args:
-                    t = type(a)
-                    if t is not _ndarray and t is not float and t is not int and t is not bool:
-                        break
-                else:
-                    work = 1
-                    for n in ndrange:
-                        if type(n) is not int or n < 0:
-                            break
-                        work *= n
-                    else:
-                        if not _config.trace:
-                            try:
-                                if work < fast[1]:
-                                    return fast[2](*ndrange, *args)
-                                return fast[3](ndrange, args)
-                            except Exception as exc:
-                                self._diagnose(exc, args, len(args))
-                                raise
         return self._call(args, ndrange, target, options)
+
+    def entry(self):
+        """The public function of this kernel: what ``jd.kernel`` returns.
+
+        A generated Python function rather than this object, because calling a function
+        costs far less than calling an instance: its fast path (NumPy arrays and scalars,
+        a small launch, code already compiled) only checks the keywords and the extents,
+        then calls the compiled serial wrapper, whose Numba dispatcher checks the
+        argument types in C. Everything else goes through :meth:`_call`.
+        """
+        from ._targets.cpu import NotCompiled
+
+        nparams = len(self.params)
+        namespace = {
+            "NA": _NOT_GIVEN,
+            "HOT": _dispatch.HOT,
+            "NotCompiled": NotCompiled,
+            "SLOW": self._call_entry,
+        }
+        for ndim in range(1, min(nparams, _ENTRY_NDIM) + 1):
+            namespace[f"S{ndim}"] = None
+            namespace[f"T{ndim}"] = 0  # no fast path until the CPU launcher exists
+        source = _entry_source(nparams)
+        exec(compile(source, f"<jitdispatch kernel {self.__qualname__}>", "exec"), namespace)
+        fn = namespace.pop("entry")
+        # Python's own argument errors then name the kernel
+        fn.__code__ = fn.__code__.replace(co_name=self.__name__, co_qualname=self.__qualname__)
+        fn.__signature__ = _ENTRY_SIGNATURE
+        dress_entry(fn, self)
+        self._entry_globals = namespace
+        for (tname, nargs), launcher in list(self._launchers.items()):
+            ndim = len(self.params) - nargs
+            if tname == "cpu" and 1 <= ndim <= _ENTRY_NDIM:
+                namespace[f"S{ndim}"] = launcher.serial
+                namespace[f"T{ndim}"] = launcher.threshold
+        return fn
+
+    def _call_entry(self, given, extra, ndrange, target, stream, blocksize, cost):
+        nargs = next((k for k, a in enumerate(given) if a is _NOT_GIVEN), len(given))
+        options = {}
+        for key, value in (("stream", stream), ("blocksize", blocksize), ("cost", cost)):
+            if value is not None:
+                options[key] = value
+        return self._call(given[:nargs] + extra, ndrange, target, options)
 
     def _call(self, args, ndrange, target, options):
         nargs = len(args)
@@ -425,11 +524,18 @@ class Kernel:
             why = _dispatch.reason(names, args, infos, tgt.name, target)
             _trace(self.__qualname__, tgt.name, why, device_id)
         launcher = self.launcher(tgt, nargs)
+        cost = options.get("cost")
+        if cost is not None and not (isinstance(cost, (int, float)) and cost > 0):
+            raise LaunchError(
+                f"kernel {self.__qualname__}: cost must be a positive number (the work per "
+                f"index), got {cost!r}"
+            )
         if tgt.name != "cpu":
             options = tgt.resolve_options(args, infos, device_id, options)
-        elif options:
+        elif set(options) - {"cost"}:
+            unexpected = sorted(set(options) - {"cost"})
             raise TypeError(
-                f"kernel {self.__qualname__}: unexpected options {sorted(options)} for the CPU"
+                f"kernel {self.__qualname__}: unexpected options {unexpected} for the CPU"
             )
         try:
             launcher(shape, prepared, device_id, options)

@@ -310,6 +310,74 @@ def test_unsupported_argument_types():
         add1(np.ones(2), np.ones(2), np.ones(2), np.ones(2), np.ones(2), ndrange=())
 
 
+# --- the generated entry points' fast path hands over what it cannot take ----------------
+
+
+def test_kernel_fast_path_hands_over_new_kinds_of_argument():
+    x = np.arange(6.0)
+    out = np.empty(6)
+    add1(x, x, out, ndrange=6)  # compiled: later calls take the fast path
+    add1([1.0] * 6, x, out, ndrange=(6,))  # a list becomes an array
+    np.testing.assert_array_equal(out, x + 1.0)
+    add1(x.astype(np.float32), x, out, ndrange=(6,))  # a new dtype compiles
+    np.testing.assert_array_equal(out, x + x)
+    strided = np.empty(12)[::2]
+    add1(x[::-1], x, strided, ndrange=(6,))  # a new layout compiles
+    np.testing.assert_array_equal(strided, x[::-1] + x)
+    add1(x, x, out, ndrange=(np.int32(6),))  # a NumPy integer extent
+    np.testing.assert_array_equal(out, 2 * x)
+
+
+def test_kernel_fast_path_checks_extents():
+    x = np.ones((2, 3))
+    add2(x, x, np.empty((2, 3)), ndrange=(2, 3))
+    with pytest.raises(jd.LaunchError, match="negative"):
+        add2(x, x, np.empty((2, 3)), ndrange=(-2, -3))  # positive product, still wrong
+    with pytest.raises(jd.LaunchError, match="ndrange"):
+        add2(x, x, np.empty((2, 3)), ndrange=(2.0, 3))
+
+
+def test_kernel_scalars_are_never_converted_to_fit_compiled_code():
+    x = np.zeros(3)
+    out = np.empty(3)
+    saxpy(np.float32(0.1), x, x, out, ndrange=3)
+    np.testing.assert_array_equal(out, np.float32(0.1) * x + x)
+    saxpy(0.1, x + 1.0, x, out, ndrange=3)  # float64, not rounded to float32
+    np.testing.assert_array_equal(out, 0.1 * (x + 1.0))
+
+
+def test_kernel_keyword_errors_name_the_kernel():
+    x = np.ones(2)
+    with pytest.raises(TypeError, match=r"add1\(\) got an unexpected keyword argument 'strean'"):
+        add1(x, x, np.empty(2), ndrange=2, strean=1)
+    with pytest.raises(TypeError, match="unexpected options"):
+        add1(x, x, np.empty(2), ndrange=2, blocksize=64)  # a CUDA option on the CPU
+
+
+def test_cost_runs_few_long_indices_in_parallel():
+    x = np.ones(64)
+    out = np.empty(64)
+    assert jd.explain(add1, x, x, out, ndrange=64).launch.startswith("serial")
+    assert "parallel" in jd.explain(add1, x, x, out, ndrange=64, cost=4096).launch
+    add1(x, x, out, ndrange=64, cost=4096)
+    np.testing.assert_array_equal(out, 2.0)
+    with pytest.raises(jd.LaunchError, match="cost must be a positive number"):
+        add1(x, x, out, ndrange=64, cost=0)
+
+
+def test_elementwise_fast_path_hands_over_new_layouts():
+    x = np.arange(8.0)
+    np.testing.assert_array_equal(add(x, x), 2 * x)
+    np.testing.assert_array_equal(add(x[::-2], x[::2]), x[::-2] + x[::2])
+
+
+def test_kernels_pickle_by_reference():
+    import pickle
+
+    assert pickle.loads(pickle.dumps(add1)) is add1
+    assert pickle.loads(pickle.dumps(hypot)) is hypot
+
+
 def test_decorators_reject_non_functions():
     with pytest.raises(TypeError):
         jd.kernel(len)

@@ -58,7 +58,7 @@ def run():
     triple(x, out, ndrange=5)
     assert (out == 3 * x).all(), out
     from jitdispatch._targets import cpu
-    stats = triple.launcher(cpu, 2).serial.stats
+    stats = triple._jd_object.launcher(cpu, 2).serial.stats
     return sum(stats.cache_hits.values()), sum(stats.cache_misses.values())
 """
 
@@ -174,7 +174,7 @@ def test_sixteen_threads_compile_a_fresh_kernel_once(fresh_cache, monkeypatch):
     for k, out in enumerate(results):
         np.testing.assert_array_equal(out, x * x + k)
     assert len(made) == 1
-    serial = square_plus.launcher(cpu, 3).serial
+    serial = square_plus._jd_object.launcher(cpu, 3).serial
     assert len(serial.overloads) == 1
     assert sum(serial.stats.cache_misses.values()) == 1
 

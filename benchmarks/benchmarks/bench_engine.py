@@ -96,10 +96,26 @@ _COLD_MOD = (
 )
 
 
-def _cold_run(workdir):
+# The same with plain Numba (``cache=True``): the floor jitdispatch's start-up stands on.
+_COLD_NUMBA = _COLD.replace("import jitdispatch as jd\n", "").replace(
+    "import coldmod", "import coldnumba as coldmod"
+)
+_COLD_NUMBA_MOD = (
+    "import numba\n"
+    + "".join(
+        f"\n@numba.njit(cache=True)\ndef k{n}(x, out, ndrange):\n"
+        f"    for i in range(ndrange[0]):\n        out[i] = x[i] * {n + 1}.0\n"
+        for n in range(6)
+    )
+    + "\nMORE = [k1, k2, k3, k4, k5]\n"
+)
+
+
+def _cold_run(workdir, script=_COLD):
     env = dict(os.environ, JITDISPATCH_CACHE_DIR=os.path.join(workdir, "cache"), PYTHONPATH=workdir)
+    env["NUMBA_CACHE_DIR"] = os.path.join(workdir, "numba-cache")
     out = subprocess.run(
-        [sys.executable, "-c", _COLD],
+        [sys.executable, "-c", script],
         env=env,
         capture_output=True,
         text=True,
@@ -120,13 +136,22 @@ class ColdStart:
         self.dir = tempfile.mkdtemp(prefix="jd-cold-")
         with open(os.path.join(self.dir, "coldmod.py"), "w") as f:
             f.write(_COLD_MOD)
-        _cold_run(self.dir)  # fills the disk cache
+        with open(os.path.join(self.dir, "coldnumba.py"), "w") as f:
+            f.write(_COLD_NUMBA_MOD)
+        _cold_run(self.dir)  # fills the disk caches
+        _cold_run(self.dir, _COLD_NUMBA)
 
     def track_first_call_with_import(self):
         return min(_cold_run(self.dir)[0] for _ in range(3))
 
+    def track_first_call_with_import_plain_numba(self):
+        return min(_cold_run(self.dir, _COLD_NUMBA)[0] for _ in range(3))
+
     def track_each_further_cached_kernel(self):
         return min(_cold_run(self.dir)[1] for _ in range(3))
+
+    def track_each_further_cached_kernel_plain_numba(self):
+        return min(_cold_run(self.dir, _COLD_NUMBA)[1] for _ in range(3))
 
     def track_import_jitdispatch(self):
         code = textwrap.dedent("""

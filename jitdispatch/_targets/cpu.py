@@ -1,7 +1,8 @@
 """The CPU target: Numba ``njit``; parallel over the outer dimension for large launches.
 
-Threading: a launch with at least ``PARALLEL_THRESHOLD`` indices runs the ``prange``
-wrapper, anything smaller the serial one, so tiny calls pay no threading cost. Numba's
+Threading: a launch with at least ``PARALLEL_THRESHOLD`` units of work (indices, times
+the launch's ``cost=`` per index when given) runs the ``prange`` wrapper, anything
+smaller the serial one, so tiny calls pay no threading cost. Numba's
 ``workqueue`` layer aborts the process when two threads launch parallel code at once (as
 Dask's threaded scheduler does); when that layer is the one in use, a launch that finds
 another parallel launch running runs serially instead of waiting. The ``omp`` and ``tbb``
@@ -120,12 +121,39 @@ def wrapper_source(ndim, nargs):
     return "\n".join(src) + "\n"
 
 
+class NotCompiled(Exception):
+    """Raised by a serial wrapper called directly with argument types it has no code for."""
+
+
+def _refuse_new_types(dispatcher):
+    """Make ``dispatcher`` raise NotCompiled, instead of compiling, for new argument types.
+
+    Hot paths call serial wrappers directly and let Numba's dispatcher check the argument
+    types in C. Any argument Numba has no code for (a new dtype or layout, a list, a CuPy
+    array, a torch tensor) then lands here, and the hot path hands the call to the full
+    dispatch, which converts or rejects the argument and compiles with :func:`compile_for`.
+    Compilation stays enabled, so Numba never converts a scalar to fit existing code.
+    """
+
+    def refuse(*args, **kwargs):
+        raise NotCompiled
+
+    dispatcher._compile_for_args = refuse
+    return dispatcher
+
+
+def compile_for(dispatcher, args):
+    """Compile ``dispatcher`` for the types of ``args`` (what its call would compile)."""
+    type(dispatcher)._compile_for_args(dispatcher, *args)
+
+
 class Launcher:
     """Runs one kernel body over an index space on the CPU.
 
     ``serial`` is the compiled serial wrapper itself: callers on a hot path may call it
     directly, with the extents then the arguments, when the launch is below
-    ``threshold`` indices.
+    ``threshold`` indices. It compiles nothing: argument types it has no code for raise
+    :class:`NotCompiled`, and the caller then goes through this launcher.
     """
 
     __slots__ = ("_module", "_on_disk", "_parallel", "serial", "threshold")
@@ -134,8 +162,8 @@ class Launcher:
         numba = _numba()
         self._module = module
         self._on_disk = on_disk
-        self.serial = _cache.guard(
-            numba.njit(nogil=True, cache=on_disk, error_model="numpy")(module.serial)
+        self.serial = _refuse_new_types(
+            _cache.guard(numba.njit(nogil=True, cache=on_disk, error_model="numpy")(module.serial))
         )
         self._parallel = None
         self.threshold = _config.PARALLEL_THRESHOLD
@@ -153,15 +181,20 @@ class Launcher:
     def dispatchers(self):
         return [d for d in (self.serial, self._parallel) if d is not None]
 
-    def wants_parallel(self, shape):
-        if not shape or shape[0] < 2 or math.prod(shape) < self.threshold:
-            return False
-        return not _serial_only.get()
+    def wants_parallel(self, shape, cost=1):
+        return _wants_parallel(shape, cost, self.threshold)
 
     def __call__(self, shape, args, device_id=None, options=None):
-        if self.wants_parallel(shape):
-            return _run_parallel(self._parallel_dispatcher(), shape, args, self.serial)
-        return self.serial(*shape, *args)
+        if self.wants_parallel(shape, options.get("cost", 1) if options else 1):
+            return _run_parallel(self._parallel_dispatcher(), shape, args, self._serial)
+        return self._serial(*shape, *args)
+
+    def _serial(self, *args):
+        try:
+            return self.serial(*args)
+        except NotCompiled:
+            compile_for(self.serial, args)
+            return self.serial(*args)
 
 
 def _run_parallel(parallel, shape, args, serial):
@@ -214,10 +247,21 @@ def empty(shape, dtype, like_obj, like_info, device_id):
     return arr, (host_result(arr, like_info) if like_info is not None else arr)
 
 
+def _wants_parallel(shape, cost, threshold):
+    """Parallel when the launch's work (indices x ``cost`` per index) reaches ``threshold``
+    and axis 0 has at least two indices to share out."""
+    if not shape or shape[0] < 2 or math.prod(shape) * cost < threshold:
+        return False
+    return not _serial_only.get()
+
+
 def describe_launch(shape, infos, device_id, options):
     mode = "serial"
-    if shape and shape[0] >= 2 and math.prod(shape) >= _config.PARALLEL_THRESHOLD:
-        mode = "serial (jd serial block)" if _serial_only.get() else "parallel over axis 0"
+    cost = options.get("cost", 1) if options else 1
+    if _wants_parallel(shape, cost, _config.PARALLEL_THRESHOLD):
+        mode = "parallel over axis 0"
+    elif shape and shape[0] >= 2 and math.prod(shape) * cost >= _config.PARALLEL_THRESHOLD:
+        mode = "serial (jd serial block)"
     return {
         "device": "cpu",
         "stream": "none (synchronous)",
