@@ -25,8 +25,8 @@ def ratios(data):
     import math
 
     results = data["results"]
-    base = "bench_ndimage.Filters."
-    ours, ref = results.get(base + "time_jitdispatch"), results.get(base + "time_scipy")
+    ours = results.get("bench_ndimage.FiltersJit.time_jitdispatch")
+    ref = results.get("bench_ndimage.FiltersScipy.time_scipy")
     if not ours or not ref:
         return {}
     per = {}

@@ -165,7 +165,9 @@ def _real_line_pass(src, dst, step, op, cval):
     if inner == 1:
         s2, d2 = src.reshape(outer, n), dst.reshape(outer, n)
         if op == "uniform":
-            _k.uniform_lines(s2, step.size, step.origin, step.mode, cval, cast, d2, ndrange=outer)
+            _k.uniform_lines(
+                s2, step.size, step.origin, step.mode, cval, cast, d2, ndrange=outer, cost=n
+            )
             return
         span = _span(outer * groups)
         blocks = -(-groups // span)
@@ -176,7 +178,7 @@ def _real_line_pass(src, dst, step, op, cval):
         if op == "uniform":
             launch = (groups, outer) if swap else (outer, groups)
             args = (s3, step.size, step.origin, swap, step.mode, cval, cast, d3)
-            _k.uniform_rows(*args, ndrange=launch)
+            _k.uniform_rows(*args, ndrange=launch, cost=_k.GROUP * n)
             return
         span = _span(outer * n * groups)
         blocks = -(-groups // span)

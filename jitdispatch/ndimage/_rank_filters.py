@@ -156,7 +156,8 @@ def _line_pass(src, dst, step, cval, minimum):
         block = size * -(-_BLOCK // size)
         view = (pre, n)
         _rank.line_extreme(
-            src.reshape(view), dst.reshape(view), *args, block, ndrange=pre * -(-n // block)
+            src.reshape(view), dst.reshape(view), *args, block, ndrange=pre * -(-n // block),
+            cost=block,
         )
         return
     view = (pre, n, post)
