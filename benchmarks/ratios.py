@@ -14,9 +14,12 @@ def latest_results():
 
 
 def value(entry):
+    """The result of an asv entry, None when it did not run (asv stores NaN or null)."""
     result = entry[0] if isinstance(entry, list) else entry
     if isinstance(result, list):
         result = result[0]
+    if result is None or result != result:
+        return None
     return result
 
 
@@ -91,7 +94,7 @@ def ndimage_table(results):
             continue
         values, params = entry[0], entry[1]
         for key, v in zip(itertools.product(*params), values, strict=True):
-            combos.setdefault(key, {})[variant] = v
+            combos.setdefault(key, {})[variant] = value([v])
     print(
         f"\n{'function':30s} {'input':20s} {'scipy':>9s} {'jd':>9s} {'jd/scipy':>9s} "
         f"{'dask/jd':>8s}"
@@ -115,3 +118,7 @@ def ndimage_table(results):
             f"\nmedian jd/scipy over {len(ratios)} cases: {statistics.median(ratios):.3f}; "
             f"worst {max(ratios):.3f}"
         )
+
+
+if __name__ == "__main__":
+    main()

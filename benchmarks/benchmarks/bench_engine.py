@@ -49,6 +49,11 @@ def _jd_saxpy(i, a, x, y, out):
 class Overhead:
     """Call overhead on 16-element float64 arrays: jitdispatch vs a direct njit call."""
 
+    # Sub-microsecond calls: many calls per sample, or the timer's own cost dominates.
+    number = 20000
+    repeat = (10, 20, 20.0)
+    warmup_time = 0.2
+
     def setup(self):
         self.x = np.random.default_rng(0).random(16)
         self.y = np.random.default_rng(1).random(16)
