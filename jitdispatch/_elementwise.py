@@ -14,7 +14,7 @@ import threading
 import numpy as np
 
 from . import _arrays, _cache, _config, _dispatch
-from ._kernel import Func, Kernel, _trace, dress_entry
+from ._kernel import _NOT_GIVEN, Func, Kernel, _trace, dress_entry
 from .errors import UnsupportedArgumentError
 
 _ndarray = np.ndarray
@@ -38,6 +38,96 @@ def _make_body(name, ndim, pattern, func):
     namespace = {"f": func}
     exec(compile(source, f"<jitdispatch elementwise {name}>", "exec"), namespace)
     return namespace[name]
+
+
+class _Slow(Exception):
+    """Raised inside a generated entry's fast path to take the full path."""
+
+
+def _fast_key(args):
+    """The fast path's key for ``args`` (NumPy arrays of one shape and Python scalars):
+    each array's dtype or scalar's type, then the number of dimensions; else None."""
+    shape = None
+    key = []
+    for a in args:
+        t = type(a)
+        if t is _ndarray:
+            if shape is None:
+                shape = a.shape
+            elif a.shape != shape:
+                return None
+            key.append(a.dtype)
+        elif t is float or t is int or t is bool:
+            key.append(t)
+        else:
+            return None
+    if shape is None:
+        return None
+    return (*key, len(shape))
+
+
+def _entry_source(nin):
+    """Source of the public function of an elementwise function of ``nin`` operands.
+
+    Its fast path takes NumPy arrays of one shape and Python scalars whose types were
+    seen before (``FAST``, keyed as :func:`_fast_key` says): it allocates the result and
+    calls the compiled serial wrapper directly, or the launcher for large arrays.
+    Anything else, a first call, or argument types the wrapper has no code for
+    (``NotCompiled``, a new layout) take the full path, ``SLOW``.
+    """
+    params = [f"p{k}" for k in range(nin)]
+    head = ", ".join([f"{p}=NA" for p in params] + (["/"] if params else []))
+    sep = ", " if params else ""
+    lines = [
+        f"def entry({head}{sep}*extra, out=None, target=None, stream=None, blocksize=None):",
+    ]
+    if not params:
+        lines.append("    return SLOW((), extra, out, target, stream, blocksize)")
+        return "\n".join(lines) + "\n"
+    lines += [
+        "    if HOT[0] and out is None and target is None and stream is None"
+        " and blocksize is None and not extra:",
+        "        try:",
+    ]
+    for k, p in enumerate(params):
+        lines += [f"            t{k} = type({p})", f"            if t{k} is ndarray:"]
+        if k == 0:
+            lines += ["                shape = p0.shape"]
+        else:
+            lines += [
+                "                if shape is None:",
+                f"                    shape = {p}.shape",
+                f"                elif {p}.shape != shape:",
+                "                    raise Slow",
+            ]
+        lines += [
+            f"                k{k} = {p}.dtype",
+            f"            elif t{k} in SCALARS:",
+            f"                k{k} = t{k}",
+        ]
+        if k == 0:
+            lines += ["                shape = None"]
+        lines += ["            else:", "                raise Slow"]
+    keys = ", ".join([f"k{k}" for k in range(nin)] + ["len(shape)"])
+    operands = ", ".join(params)
+    lines += [
+        "            if shape is None:",
+        "                raise Slow",
+        f"            launcher, dtype = FAST[({keys})]",
+        "            res = empty(shape, dtype)",
+        "            work = 1",
+        "            for n in shape:",
+        "                work *= n",
+        "            if work < launcher.threshold:",
+        f"                launcher.serial(*shape, {operands}{sep}res)",
+        "            else:",
+        f"                launcher(shape, ({operands}{sep}res))",
+        "            return res",
+        "        except (Slow, KeyError, NotCompiled):",
+        "            pass",
+        f"    return SLOW(({operands},), extra, out, target, stream, blocksize)",
+    ]
+    return "\n".join(lines) + "\n"
 
 
 class Elementwise:
@@ -126,63 +216,40 @@ class Elementwise:
     def entry(self):
         """The public function: what ``jd.elementwise`` returns.
 
-        A function rather than this object, because calling a function costs far less
-        than calling an instance. Its fast path takes NumPy arrays of one shape and Python
-        scalars whose dtypes were seen before: it allocates the result and calls the
-        compiled serial wrapper directly (or the launcher for large arrays). Everything
-        else goes through :meth:`_call`.
+        A generated function rather than this object, because calling a function costs
+        far less than calling an instance; see :func:`_entry_source` for its fast path.
         """
         from ._targets.cpu import NotCompiled
 
-        nin = self.nin
-        fast = self._fast
-        hot = _dispatch.HOT
-        call = self._call
-        empty = np.empty
-        scalar_types = (float, int, bool)
-        ndarray = _ndarray
+        namespace = {
+            "NA": _NOT_GIVEN,
+            "HOT": _dispatch.HOT,
+            "FAST": self._fast,
+            "ndarray": _ndarray,
+            "SCALARS": frozenset({float, int, bool}),
+            "empty": np.empty,
+            "Slow": _Slow,
+            "NotCompiled": NotCompiled,
+            "SLOW": self._call_entry,
+        }
+        source = _entry_source(self.nin)
+        exec(compile(source, f"<jitdispatch elementwise {self.__qualname__}>", "exec"), namespace)
+        fn = namespace["entry"]
+        fn.__code__ = fn.__code__.replace(co_name=self.__name__, co_qualname=self.__qualname__)
+        fn.nin = self.nin
+        return dress_entry(fn, self)
 
-        def entry(*args, out=None, target=None, **options):
-            if out is None and target is None and not options and hot[0]:
-                # NumPy arrays of one shape and Python scalars, seen before.
-                shape = None
-                key = []
-                for a in args:
-                    t = type(a)
-                    if t is ndarray:
-                        if shape is None:
-                            shape = a.shape
-                        elif a.shape != shape:
-                            break
-                        key.append(a.dtype)
-                    elif t in scalar_types:
-                        key.append(t)
-                    else:
-                        break
-                else:
-                    if shape is not None:
-                        key.append(len(shape))
-                        key = tuple(key)
-                        found = fast.get(key)
-                        if found is None:
-                            return call(args, None, None, options, fast_key=key)
-                        launcher, dtype = found
-                        res = empty(shape, dtype)
-                        work = 1
-                        for n in shape:
-                            work *= n
-                        try:
-                            if work < launcher.threshold:
-                                launcher.serial(*shape, *args, res)
-                            else:
-                                launcher(shape, args + (res,))
-                            return res
-                        except NotCompiled:  # a new layout: the full path compiles it
-                            pass
-            return call(args, out, target, options)
-
-        entry.nin = nin
-        return dress_entry(entry, self)
+    def _call_entry(self, given, extra, out, target, stream, blocksize):
+        nargs = next((k for k, a in enumerate(given) if a is _NOT_GIVEN), len(given))
+        args = given[:nargs] + extra
+        options = {}
+        for key, value in (("stream", stream), ("blocksize", blocksize)):
+            if value is not None:
+                options[key] = value
+        fast_key = None
+        if out is None and target is None and not options:
+            fast_key = _fast_key(args)
+        return self._call(args, out, target, options, fast_key=fast_key)
 
     def _call(self, args, out, target, options, fast_key=None):
         if len(args) != self.nin:
