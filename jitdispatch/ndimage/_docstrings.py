@@ -85,6 +85,13 @@ footprint : array of bool, optional
     elements where it is True take part. ``size=(n, m)`` is the same as
     ``footprint=np.ones((n, m), bool)``. One of `size` and `footprint` must be
     given.""",
+    "sigma_multiple": """\
+sigma : scalar or sequence of scalars
+    Standard deviation of the Gaussian kernel: one for every filtered axis, or
+    one per axis in `axes`.""",
+    "gaussian_kwargs": """\
+**kwargs
+    Further keywords passed to `gaussian_filter` (``truncate``, ``radius``).""",
     "truncate": """\
 truncate : float, optional
     Where the Gaussian kernel is cut off, in standard deviations: the kernel

@@ -599,9 +599,7 @@ def gaussian_filter(
     Parameters
     ----------
     %(input)s
-    sigma : scalar or sequence of scalars
-        Standard deviation of the Gaussian kernel: one for every filtered axis, or
-        one per axis in `axes`.
+    %(sigma_multiple)s
     order : int or sequence of ints, optional
         Derivative order per axis: 0 smooths with the Gaussian, a positive order
         correlates with that derivative of the Gaussian.
@@ -899,15 +897,12 @@ def gaussian_laplace(input, sigma, output=None, mode="reflect", cval=0.0, *, axe
     Parameters
     ----------
     %(input)s
-    sigma : scalar or sequence of scalars
-        Standard deviation of the Gaussian: one for every filtered axis or one per
-        axis in `axes`.
+    %(sigma_multiple)s
     %(output)s
     %(mode_multiple)s
     %(cval)s
     %(axes)s
-    **kwargs
-        Further keywords passed to `gaussian_filter` (``truncate``, ``radius``).
+    %(gaussian_kwargs)s
 
     Returns
     -------
@@ -1054,15 +1049,12 @@ def gaussian_gradient_magnitude(
     Parameters
     ----------
     %(input)s
-    sigma : scalar or sequence of scalars
-        Standard deviation of the Gaussian: one for every filtered axis or one per
-        axis in `axes`.
+    %(sigma_multiple)s
     %(output)s
     %(mode_multiple)s
     %(cval)s
     %(axes)s
-    **kwargs
-        Further keywords passed to `gaussian_filter` (``truncate``, ``radius``).
+    %(gaussian_kwargs)s
 
     Returns
     -------
