@@ -14,7 +14,15 @@ import threading
 import numpy as np
 
 from . import _arrays, _cache, _config, _dispatch
-from ._kernel import _NOT_GIVEN, Func, Kernel, _trace, dress_entry
+from ._kernel import (
+    _NOT_GIVEN,
+    Func,
+    Kernel,
+    _trace,
+    generate_entry,
+    given_args,
+    launch_options,
+)
 from .errors import UnsupportedArgumentError
 
 _ndarray = np.ndarray
@@ -232,20 +240,13 @@ class Elementwise:
             "NotCompiled": NotCompiled,
             "SLOW": self._call_entry,
         }
-        source = _entry_source(self.nin)
-        exec(compile(source, f"<jitdispatch elementwise {self.__qualname__}>", "exec"), namespace)
-        fn = namespace["entry"]
-        fn.__code__ = fn.__code__.replace(co_name=self.__name__, co_qualname=self.__qualname__)
+        fn = generate_entry(_entry_source(self.nin), namespace, self, "elementwise")
         fn.nin = self.nin
-        return dress_entry(fn, self)
+        return fn
 
     def _call_entry(self, given, extra, out, target, stream, blocksize):
-        nargs = next((k for k, a in enumerate(given) if a is _NOT_GIVEN), len(given))
-        args = given[:nargs] + extra
-        options = {}
-        for key, value in (("stream", stream), ("blocksize", blocksize)):
-            if value is not None:
-                options[key] = value
+        args = given_args(given, extra)
+        options = launch_options(stream=stream, blocksize=blocksize)
         fast_key = None
         if out is None and target is None and not options:
             fast_key = _fast_key(args)

@@ -307,6 +307,27 @@ def _entry_source(nparams):
     return "\n".join(lines) + "\n"
 
 
+def generate_entry(source, namespace, obj, kind):
+    """Run ``source`` (defining ``entry``) in ``namespace``; return ``entry`` dressed as
+    the public function of ``obj`` (a Kernel or Elementwise)."""
+    exec(compile(source, f"<jitdispatch {kind} {obj.__qualname__}>", "exec"), namespace)
+    fn = namespace.pop("entry")
+    # Python's own argument errors then name the function
+    fn.__code__ = fn.__code__.replace(co_name=obj.__name__, co_qualname=obj.__qualname__)
+    return dress_entry(fn, obj)
+
+
+def given_args(given, extra):
+    """The positional arguments of an entry call: those given, then any extra ones."""
+    nargs = next((k for k, a in enumerate(given) if a is _NOT_GIVEN), len(given))
+    return given[:nargs] + extra
+
+
+def launch_options(**values):
+    """The launch keywords that were given (not None)."""
+    return {key: value for key, value in values.items() if value is not None}
+
+
 def dress_entry(fn, obj):
     """Give the public function ``fn`` of ``obj`` (a Kernel or Elementwise) its identity."""
     fn.__name__ = obj.__name__
@@ -419,12 +440,16 @@ class Kernel:
                     target.check_available()
                     launcher = target.make_launcher(*self._module(target, nargs))
                     self._launchers[key] = launcher
-                    ndim = self._ndim(nargs)
-                    hot = self._entry_globals
-                    if target.name == "cpu" and hot is not None and 1 <= ndim <= _ENTRY_NDIM:
-                        hot[f"S{ndim}"] = launcher.serial
-                        hot[f"T{ndim}"] = launcher.threshold
+                    self._publish(target.name, nargs, launcher)
         return launcher
+
+    def _publish(self, target_name, nargs, launcher):
+        """Hand a CPU launcher's serial wrapper to the entry's fast path."""
+        ndim = self._ndim(nargs)
+        hot = self._entry_globals
+        if target_name == "cpu" and hot is not None and 1 <= ndim <= _ENTRY_NDIM:
+            hot[f"S{ndim}"] = launcher.serial
+            hot[f"T{ndim}"] = launcher.threshold
 
     def _ndim(self, nargs):
         ndim = len(self.params) - nargs
@@ -486,28 +511,16 @@ class Kernel:
         for ndim in range(1, min(nparams, _ENTRY_NDIM) + 1):
             namespace[f"S{ndim}"] = None
             namespace[f"T{ndim}"] = 0  # no fast path until the CPU launcher exists
-        source = _entry_source(nparams)
-        exec(compile(source, f"<jitdispatch kernel {self.__qualname__}>", "exec"), namespace)
-        fn = namespace.pop("entry")
-        # Python's own argument errors then name the kernel
-        fn.__code__ = fn.__code__.replace(co_name=self.__name__, co_qualname=self.__qualname__)
+        fn = generate_entry(_entry_source(nparams), namespace, self, "kernel")
         fn.__signature__ = _ENTRY_SIGNATURE
-        dress_entry(fn, self)
         self._entry_globals = namespace
         for (tname, nargs), launcher in list(self._launchers.items()):
-            ndim = len(self.params) - nargs
-            if tname == "cpu" and 1 <= ndim <= _ENTRY_NDIM:
-                namespace[f"S{ndim}"] = launcher.serial
-                namespace[f"T{ndim}"] = launcher.threshold
+            self._publish(tname, nargs, launcher)
         return fn
 
     def _call_entry(self, given, extra, ndrange, target, stream, blocksize, cost):
-        nargs = next((k for k, a in enumerate(given) if a is _NOT_GIVEN), len(given))
-        options = {}
-        for key, value in (("stream", stream), ("blocksize", blocksize), ("cost", cost)):
-            if value is not None:
-                options[key] = value
-        return self._call(given[:nargs] + extra, ndrange, target, options)
+        options = launch_options(stream=stream, blocksize=blocksize, cost=cost)
+        return self._call(given_args(given, extra), ndrange, target, options)
 
     def _call(self, args, ndrange, target, options):
         nargs = len(args)
