@@ -5,7 +5,7 @@ The target (CPU or CUDA) is chosen at call time from the arguments; see
 torch nor Dask.
 """
 
-from ._api import asarray, elementwise, empty, explain, func, kernel
+from ._api import asarray, elementwise, empty, explain, func, kernel, lanes
 from ._backends import Backend, BackendError, backend, register_backend, set_backend
 from ._config import set_trace
 from ._dispatch import use_target
@@ -40,6 +40,7 @@ __all__ = [
     "explain",
     "func",
     "kernel",
+    "lanes",
     "local",
     "patch",
     "register_backend",

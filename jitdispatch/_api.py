@@ -91,6 +91,26 @@ def empty(shape, dtype, like):
     return target.empty(shape, np.dtype(dtype), like, info, device_id)[1]
 
 
+def lanes(like):
+    """How many neighbouring outputs along a contiguous axis one kernel index should compute
+    when a kernel is launched on ``like``'s target.
+
+    A CPU core runs the indices of a launch one after the other, so an index should do
+    enough work to pay for itself, ideally as a vector loop over ``lanes`` or more
+    outputs side by side (``jd.local.array`` scratch of that size). A GPU runs every
+    index as its own thread, and wants one output per index. Kernels written once can
+    take the number of outputs per index as an argument, and the caller sizes the
+    launch from this value::
+
+        width = jd.lanes(x)  # 64 for NumPy arrays, 1 for CuPy arrays
+        smooth(x, out, width, ndrange=(rows, -(-cols // width)))
+
+    Returns 1 on CUDA and a multiple of the CPU's vector width on the CPU.
+    """
+    _, target, _ = _where(like, "jitdispatch.lanes")
+    return target.lanes
+
+
 def asarray(obj, like, dtype=None):
     """``obj`` as an array of ``like``'s library and device.
 

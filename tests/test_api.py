@@ -25,6 +25,7 @@ PUBLIC = {
     "explain",
     "func",
     "kernel",
+    "lanes",
     "local",
     "serial",
     "set_trace",
@@ -48,3 +49,14 @@ def test_error_hierarchy():
         "UnsupportedArgumentError",
     ):
         assert issubclass(getattr(jd, name), jd.JitDispatchError)
+
+
+def test_lanes():
+    import numpy as np
+
+    assert jd.lanes(np.zeros(3)) == 64  # the CPU: a vector loop per index
+    with jd.use_target("cpu"):
+        assert jd.lanes(np.zeros((2, 2))) == 64
+    with pytest.raises(TypeError, match=r"jitdispatch\.lanes: `like` must be an array"):
+        jd.lanes([1.0, 2.0])
+

@@ -131,6 +131,49 @@ def test_local_array():
     np.testing.assert_array_equal(out, padded[:-2] + padded[1:-1] + padded[2:])
 
 
+@jd.kernel
+def _chunk_sums(i, x, width, out):
+    """Each index fills its own 64-element scratch, then sums it (``width`` of it)."""
+    buf = jd.local.array(64, x.dtype)
+    for k in range(width):
+        buf[k] = x[i * width + k]
+    total = 0.0
+    for k in range(width):
+        total += buf[k]
+    out[i] = total
+
+
+@jd.kernel
+def _sized_scratch(i, n, out):
+    """Scratch whose size is a run-time value: not a stack array."""
+    buf = jd.local.array(n, np.int64)
+    for k in range(n):
+        buf[k] = i * k
+    out[i] = buf.sum()
+
+
+@pytest.mark.parametrize("cost", [1, 10**6], ids=["serial", "parallel"])
+def test_local_array_per_index_on_the_stack(cost):
+    """Constant-size scratch is stack memory of the compiled code: every index sees its
+    own, in serial and in parallel launches, and nothing is allocated per index."""
+    from jitdispatch._targets import cpu
+
+    rng = np.random.default_rng(0)
+    for dtype in (np.float64, np.int32):
+        x = rng.integers(-50, 50, size=4096).astype(dtype)
+        out = np.empty(64)
+        _chunk_sums(x, 64, out, ndrange=64, cost=cost)
+        np.testing.assert_array_equal(out, x.reshape(64, 64).sum(axis=1))
+    dispatchers = _chunk_sums._jd_object.launcher(cpu, 3).dispatchers()
+    assert dispatchers
+    for dispatcher in dispatchers:
+        for signature in dispatcher.signatures:
+            assert "NRT_MemInfo_alloc" not in dispatcher.inspect_llvm(signature)
+    out = np.empty(5, np.int64)
+    _sized_scratch(7, out, ndrange=5)
+    np.testing.assert_array_equal(out, np.arange(5) * 21)
+
+
 class DLPackOnly:
     """A host array known only through the DLPack protocol."""
 

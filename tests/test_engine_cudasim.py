@@ -73,3 +73,9 @@ def test_launch_options_and_explain():
     assert "target='cuda'" in report.reason
     with pytest.raises(ValueError, match="blocksize"):
         ADD[1](x, x, out, ndrange=70, target="cuda", blocksize=4096)
+
+
+def test_lanes_one_output_per_thread():
+    assert jd.lanes(np.zeros(3)) == 64  # NumPy arrays: the CPU
+    with jd.use_target("cuda"):
+        assert jd.lanes(np.zeros(3)) == 1

@@ -7,6 +7,10 @@ Must provide
 ------------
 ``name``
     ``"cpu"`` or ``"cuda"``: the key of compiled code in every cache.
+``lanes``
+    How many neighbouring outputs one index of a launch should compute (``jd.lanes``):
+    1 where every index is a thread of its own, more where indices run one after
+    the other and each should be a vector loop.
 ``check_available()``
     Raise :class:`~jitdispatch.errors.TargetUnavailableError` saying what to install or
     fix when the target cannot run here.

@@ -21,6 +21,9 @@ import numpy as np
 from .. import _cache, _config
 
 name = "cpu"
+# Outputs one index should compute side by side (see jd.lanes): 64 float64 are 16 AVX2 or
+# 8 AVX-512 vectors, enough for a vector loop to pay for the index's own cost.
+lanes = 64
 
 _serial_only = contextvars.ContextVar("jitdispatch_serial_only", default=False)
 _workqueue_lock = threading.Lock()
@@ -57,13 +60,69 @@ def compile_function(py_func, body=False):
     return numba.njit(nogil=True, error_model="numpy", inline=inline)(py_func)
 
 
-def _local_array(shape, dtype):
-    return np.empty(shape, dtype)
+def _stack_array():
+    """``jd.local.array(n, dtype)`` with a constant ``n``: scratch on the stack of the
+    compiled function (one alloca in its entry block, so a loop reuses it), as CUDA's
+    local arrays are per thread. A heap array would cost an allocation and a free per
+    kernel index. Other shapes fall back to ``np.empty``."""
+    from numba.core import cgutils
+    from numba.core import types as nbtypes
+    from numba.extending import intrinsic
+    from numba.np.arrayobj import make_array, populate_array
+
+    @intrinsic
+    def stack_array(typingctx, shape, dtype):
+        if isinstance(dtype, nbtypes.DType):
+            element = dtype.dtype
+        elif isinstance(dtype, nbtypes.NumberClass):
+            element = dtype.instance_type
+        else:
+            return None
+        if not isinstance(shape, nbtypes.IntegerLiteral) or shape.literal_value < 1:
+            return None
+        n = shape.literal_value
+        array_type = nbtypes.Array(element, 1, "C")
+
+        def codegen(context, builder, signature, args):
+            intp = context.get_value_type(nbtypes.intp)
+            data_type = context.get_data_type(element)
+            itemsize = context.get_abi_sizeof(data_type)
+            data = cgutils.alloca_once(builder, data_type, size=intp(n))
+            array = make_array(array_type)(context, builder)
+            populate_array(
+                array,
+                data=data,
+                shape=[intp(n)],
+                strides=[intp(itemsize)],
+                itemsize=intp(itemsize),
+                meminfo=None,
+            )
+            return array._getvalue()
+
+        return array_type(shape, dtype), codegen
+
+    return stack_array
 
 
 def _make_local():
+    _numba()
+    from numba.extending import overload
+
     module = types.ModuleType("jitdispatch_local_cpu")
-    module.array = _numba().njit(nogil=True)(_local_array)
+    stack_array = _stack_array()
+
+    def array(shape, dtype):
+        return np.empty(shape, dtype)
+
+    @overload(array, jit_options={"nogil": True}, prefer_literal=True)
+    def _array(shape, dtype):
+        from numba.core import types as nbtypes
+
+        if isinstance(shape, nbtypes.IntegerLiteral) and shape.literal_value >= 1:
+            return lambda shape, dtype: stack_array(shape, dtype)
+        return lambda shape, dtype: np.empty(shape, dtype)
+
+    module.array = array
     return module
 
 

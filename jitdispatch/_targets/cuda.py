@@ -23,6 +23,7 @@ from .. import _cache
 from ..errors import DeviceMismatchError, TargetUnavailableError
 
 name = "cuda"
+lanes = 1  # one output per thread (see jd.lanes)
 DEFAULT_BLOCKSIZE = 256
 SIM_BLOCKSIZE = 32  # the simulator runs one Python thread per CUDA thread
 

@@ -44,11 +44,10 @@ _EPS = np.finfo(np.float64).eps
 # Launches whose first dimension is below this are reordered so that the dimension run
 # in parallel on the CPU is a long one.
 _MIN_OUTER = 8
-# Each index of the 1-D correlation kernels covers up to _MAX_SPAN groups of outputs, as
-# many as keep the launch at _SPAN_INDICES indices or more: fewer, longer indices cost
-# less on the CPU, and enough remain for threads (or GPU blocks) to share.
-_MAX_SPAN = 8
-_SPAN_INDICES = 1 << 16
+# On the CPU, each index of the correlation kernels computes whole chunks of outputs along
+# the contiguous axis, as many as leave about _INDICES indices in the launch (fewer,
+# longer indices cost less; enough remain for the threads to share).
+_INDICES = 1024
 
 
 # --- arrays, without knowing their library ---------------------------------------------
@@ -142,9 +141,15 @@ def _lines(shape, axis):
     return outer, shape[axis], inner
 
 
-def _span(groups):
-    """Groups of outputs per index for a 1-D correlation of ``groups`` groups."""
-    return max(1, min(_MAX_SPAN, groups // _SPAN_INDICES))
+def _width(src, length, count):
+    """Outputs per index of a correlation kernel along a contiguous axis of ``length``
+    outputs, of which there are ``count``: one on a GPU, whole chunks on the CPU."""
+    lanes = jd.lanes(src)
+    if lanes == 1:
+        return 1
+    chunk = _k.CHUNK
+    wanted = -(-length * count // _INDICES)
+    return min(-(-length // chunk) * chunk, max(chunk, -(-wanted // chunk) * chunk))
 
 
 def _real_line_pass(src, dst, step, op, cval):
@@ -160,7 +165,6 @@ def _real_line_pass(src, dst, step, op, cval):
     outer, n, inner = _lines(shape, step.axis)
     cast = _cast_code(_numpy_dtype(dst))
     cval = float(cval)
-    groups = -(-(n if inner == 1 else inner) // _k.GROUP)
     swap = outer < _MIN_OUTER
     if inner == 1:
         s2, d2 = src.reshape(outer, n), dst.reshape(outer, n)
@@ -169,27 +173,29 @@ def _real_line_pass(src, dst, step, op, cval):
                 s2, step.size, step.origin, step.mode, cval, cast, d2, ndrange=outer, cost=n
             )
             return
-        span = _span(outer * groups)
-        blocks = -(-groups // span)
+        width = _width(src, n, outer)
+        blocks = -(-n // width)
         launch = (blocks, outer) if swap else (outer, blocks)
         kernel, args = _k.correlate_lines, (s2,)
     else:
         s3, d3 = src.reshape(outer, n, inner), dst.reshape(outer, n, inner)
         if op == "uniform":
-            launch = (groups, outer) if swap else (outer, groups)
-            args = (s3, step.size, step.origin, swap, step.mode, cval, cast, d3)
-            _k.uniform_rows(*args, ndrange=launch, cost=_k.GROUP * n)
+            width = _width(src, inner, outer)
+            blocks = -(-inner // width)
+            launch = (blocks, outer) if swap else (outer, blocks)
+            args = (s3, step.size, step.origin, swap, width, step.mode, cval, cast, d3)
+            _k.uniform_rows(*args, ndrange=launch, cost=width * n)
             return
-        span = _span(outer * n * groups)
-        blocks = -(-groups // span)
+        width = _width(src, inner, outer * n)
+        blocks = -(-inner // width)
         launch = (n, outer, blocks) if swap else (outer, n, blocks)
         kernel, args = _k.correlate_rows, (s3,)
     weights = np.ascontiguousarray(step.weights, dtype=np.float64)
     w = jd.asarray(weights, like=src)
     sym = _symmetry(weights)
     out = d2 if inner == 1 else d3
-    args += (w, step.origin, sym, swap, span, step.mode, cval, cast, out)
-    kernel(*args, ndrange=launch)
+    args += (w, step.origin, sym, swap, width, step.mode, cval, cast, out)
+    kernel(*args, ndrange=launch, cost=width * len(weights))
 
 
 def _add(dst, src, sign):
@@ -287,8 +293,10 @@ def _real_window(src, dst, weights, origins, mode, cval):
     args = [jd.asarray(a, like=like) for a in (np.array(shape, np.int64), offsets, flat, values)]
     args += [jd.asarray(lo, like=like), jd.asarray(hi, like=like)]
     cast = _cast_code(_numpy_dtype(dst))
-    launch = (rows, -(-last // _k.GROUP))
-    _k.correlate_nd(flat_src, *args, mode, float(cval), cast, out2, ndrange=launch)
+    width = _width(src, last, rows)
+    launch = (rows, -(-last // width))
+    args += [width, mode, float(cval), cast, out2]
+    _k.correlate_nd(flat_src, *args, ndrange=launch, cost=width * max(1, len(values)))
 
 
 def _run_window(input, plan):

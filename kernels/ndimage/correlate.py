@@ -6,11 +6,13 @@ is converted to the output type by an ordinary cast (truncation for integers).
 
 1-D passes see the data either as 2-D ``(lines, n)`` when the filtered axis is the last
 one, or as 3-D ``(outer, n, inner)`` with the filtered axis in the middle: one compiled
-kernel per dtype pair serves every axis of every ndim. Each index computes a group of
-eight neighbouring outputs along the contiguous axis, kept in eight scalar accumulators
-(registers on a GPU): every output is still summed in SciPy's order, and on the CPU
-the eight sums run side by side as vector instructions. Launches whose first dimension
-would be short put a longer one first (``swap``), as that dimension runs in parallel.
+kernel per dtype pair serves every axis of every ndim. An index computes ``width``
+neighbouring outputs along the contiguous axis (the caller takes it from ``jd.lanes``):
+one, summed in a register, on a GPU, where every index is a thread; on the CPU whole
+chunks of `CHUNK` outputs, tap after tap, each tap a loop over the chunk that LLVM turns
+into vector instructions. Every output is still summed in SciPy's order. Launches whose
+first dimension would be short put a longer one first (``swap``), as that dimension runs
+in parallel.
 """
 
 import math
@@ -20,22 +22,6 @@ import numpy as np
 import jitdispatch as jd
 
 from .boundary import map_index
-
-GROUP = 8  # outputs per index along the contiguous axis (the code is unrolled for 8)
-# In the unrolled code an element is read as float64 by arithmetic with a float64
-# (``x * wt``, ``x * 1.0``: the same exact conversion as ``np.float64(x)``), because
-# Numba types each ``np.float64`` call site slowly and there are dozens of them.
-
-
-@jd.func
-def read_line(src, o, k, n, mode, cval):
-    """``src[o, k]`` as float64, ``k`` mapped into ``[0, n)`` by the boundary mode."""
-    if k < 0 or k >= n:
-        k = map_index(k, n, mode)
-        if k < 0:
-            return cval
-    return np.float64(src[o, k])
-
 
 # How a float64 result becomes the output type (`cast` argument of the kernels).
 CAST_DIRECT = 0  # floats, and the integers whose direct conversion matches C's
@@ -54,142 +40,156 @@ def store(out, i, value, cast):
         out[i] = value
 
 
+CHUNK = 64  # outputs a CPU index computes side by side: float64 scratch of this size
+PAD = 64  # taps beyond the first that a chunk's float64 copy of its inputs has room for
+EXTENDED = CHUNK + PAD  # (a constant: CUDA sizes local arrays at compile time)
+
+
 @jd.func
-def store_group(d, cast, a0, a1, a2, a3, a4, a5, a6, a7):
-    """`store` of eight results into ``d[0:8]``, for integer and bool outputs."""
+def line_at(line, k, n, mode, cval):
+    """``line[k]`` as float64, ``k`` mapped into ``[0, n)`` by the boundary mode."""
+    if k < 0 or k >= n:
+        k = map_index(k, n, mode)
+        if k < 0:
+            return cval
+    return np.float64(line[k])
+
+
+@jd.func
+def inside(low, high, m, n):
+    """The range ``[lo, hi)`` of ``jj`` in ``[0, m)`` for which both ``low + jj`` and
+    ``high + jj`` (``low <= high``) are inside ``[0, n)``; empty when there is none."""
+    lo = min(max(0, -low), m)
+    hi = max(min(m, n - high), lo)
+    return lo, hi
+
+
+@jd.func
+def store_chunk(dst, acc, m, cast):
+    """``dst[0:m] = acc[0:m]``, each float64 converted as C's cast would (see `store`)."""
     if cast == CAST_VIA_INT64:
-        d[0], d[1], d[2], d[3] = np.int64(a0), np.int64(a1), np.int64(a2), np.int64(a3)
-        d[4], d[5], d[6], d[7] = np.int64(a4), np.int64(a5), np.int64(a6), np.int64(a7)
+        for jj in range(m):
+            dst[jj] = np.int64(acc[jj])
     elif cast == CAST_BOOL:
-        d[0], d[1] = np.int64(a0) != 0, np.int64(a1) != 0
-        d[2], d[3] = np.int64(a2) != 0, np.int64(a3) != 0
-        d[4], d[5] = np.int64(a4) != 0, np.int64(a5) != 0
-        d[6], d[7] = np.int64(a6) != 0, np.int64(a7) != 0
+        for jj in range(m):
+            dst[jj] = np.int64(acc[jj]) != 0
     else:
-        d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7] = a0, a1, a2, a3, a4, a5, a6, a7
+        for jj in range(m):
+            dst[jj] = acc[jj]
+
+
+@jd.func
+def line_output(line, i, w, origin, sym, mode, cval):
+    """Output ``i`` of the correlation of ``line`` (one at a time, boundary-mode reads)."""
+    n = line.shape[0]
+    nw = w.shape[0]
+    left = nw // 2
+    right = nw - left - 1
+    c = i - origin  # input position under the centre tap
+    if sym != 0:
+        s = np.float64(sym)  # x + s * y is exactly x + y or x - y
+        acc = line_at(line, c, n, mode, cval) * w[left]
+        for t in range(-left, 0):
+            x = line_at(line, c + t, n, mode, cval)
+            acc += (x + s * line_at(line, c - t, n, mode, cval)) * w[left + t]
+    else:
+        acc = line_at(line, c + right, n, mode, cval) * w[nw - 1]
+        for t in range(-left, right):
+            acc += line_at(line, c + t, n, mode, cval) * w[left + t]
+    return acc
+
+
+@jd.func
+def correlate_chunk(acc, x, w, sym, m):
+    """``acc[0:m]``: the correlation of ``x`` (``m + len(w) - 1`` inputs, the first one
+    under the first tap of output 0), in SciPy's order of summation. Tap after tap,
+    each a loop over the ``m`` outputs: a vector loop on the CPU."""
+    nw = w.shape[0]
+    left = nw // 2
+    if sym != 0:
+        s = np.float64(sym)
+        xc, wt = x[left : left + m], w[left]
+        for jj in range(m):
+            acc[jj] = xc[jj] * wt
+        for t in range(-left, 0):
+            xa, xb, wt = x[left + t : left + t + m], x[left - t : left - t + m], w[left + t]
+            for jj in range(m):
+                acc[jj] += (xa[jj] + s * xb[jj]) * wt
+    else:
+        xr, wt = x[nw - 1 : nw - 1 + m], w[nw - 1]
+        for jj in range(m):
+            acc[jj] = xr[jj] * wt
+        for t in range(nw - 1):
+            xa, wt = x[t : t + m], w[t]
+            for jj in range(m):
+                acc[jj] += xa[jj] * wt
 
 
 @jd.kernel
-def correlate_lines(a, b, src, w, origin, sym, swap, span, mode, cval, cast, out):
+def correlate_lines(a, b, src, w, origin, sym, swap, width, mode, cval, cast, out):
     """``out[o, i] = sum_k w[k] * src[o, i + k - len(w) // 2 - origin]``.
 
     ``src`` and ``out`` are ``(lines, n)``: the filtered axis is the last one. The index
-    ``(o, block)`` (``(block, o)`` when ``swap``) covers ``span`` groups of eight ``i``,
-    each group summed side by side where all its taps are inside the line. ``sym``
+    ``(o, block)`` (``(block, o)`` when ``swap``) computes the ``width`` outputs from
+    ``block * width`` on: one, summed in a register, when ``width`` is 1 (a GPU thread);
+    else `CHUNK` at a time with `correlate_chunk`, reading the line itself or, where the
+    taps leave it, a float64 copy of the inputs extended by the boundary mode. ``sym``
     is 1 (symmetric weights), -1 (antisymmetric) or 0, as SciPy detects them; it picks
     SciPy's order of summation (pairs of taps around the centre, or left to right
-    starting with the last tap).
+    starting with the last tap), which every output follows.
     """
     a, b = np.int64(a), np.int64(b)  # parallel loop indices may come unsigned
     o = b if swap else a
     block = a if swap else b
-    n = src.shape[1]
+    line = src[o]
+    if width == 1:
+        store(out[o], block, line_output(line, block, w, origin, sym, mode, cval), cast)
+        return
+    n = line.shape[0]
     nw = w.shape[0]
-    left = nw // 2
-    right = nw - left - 1
-    for g in range(block * span, min(block * span + span, -(-n // GROUP))):
-        i0 = GROUP * g
-        c = i0 - origin  # input position under the centre tap of the first output
-        if c - left >= 0 and c + GROUP - 1 + right < n and i0 + GROUP <= n:
-            line = src[o]
-            s = np.float64(sym)  # x + s * y is exactly x + y or x - y
-            if sym != 0:
-                x = line[c : c + GROUP]
-                wt = w[left]
-                a0 = x[0] * wt
-                a1 = x[1] * wt
-                a2 = x[2] * wt
-                a3 = x[3] * wt
-                a4 = x[4] * wt
-                a5 = x[5] * wt
-                a6 = x[6] * wt
-                a7 = x[7] * wt
-                for t in range(-left, 0):
-                    x = line[c + t : c + t + GROUP]
-                    y = line[c - t : c - t + GROUP]
-                    wt = w[left + t]
-                    a0 += (x[0] + s * y[0]) * wt
-                    a1 += (x[1] + s * y[1]) * wt
-                    a2 += (x[2] + s * y[2]) * wt
-                    a3 += (x[3] + s * y[3]) * wt
-                    a4 += (x[4] + s * y[4]) * wt
-                    a5 += (x[5] + s * y[5]) * wt
-                    a6 += (x[6] + s * y[6]) * wt
-                    a7 += (x[7] + s * y[7]) * wt
-            else:
-                x = line[c + right : c + right + GROUP]
-                wt = w[nw - 1]
-                a0 = x[0] * wt
-                a1 = x[1] * wt
-                a2 = x[2] * wt
-                a3 = x[3] * wt
-                a4 = x[4] * wt
-                a5 = x[5] * wt
-                a6 = x[6] * wt
-                a7 = x[7] * wt
-                for t in range(-left, right):
-                    x = line[c + t : c + t + GROUP]
-                    wt = w[left + t]
-                    a0 += x[0] * wt
-                    a1 += x[1] * wt
-                    a2 += x[2] * wt
-                    a3 += x[3] * wt
-                    a4 += x[4] * wt
-                    a5 += x[5] * wt
-                    a6 += x[6] * wt
-                    a7 += x[7] * wt
-            d = out[o, i0 : i0 + GROUP]
-            if cast == CAST_DIRECT:
-                d[0] = a0
-                d[1] = a1
-                d[2] = a2
-                d[3] = a3
-                d[4] = a4
-                d[5] = a5
-                d[6] = a6
-                d[7] = a7
-            else:
-                store_group(d, cast, a0, a1, a2, a3, a4, a5, a6, a7)
-            continue
-        for i in range(i0, min(i0 + GROUP, n)):  # near an edge: one output at a time
-            c = i - origin
-            line = src[o]
-            if sym != 0:
-                k = c
-                if k < 0 or k >= n:
-                    k = map_index(k, n, mode)
-                acc = (cval if k < 0 else np.float64(line[k])) * w[left]
-                for t in range(-left, 0):
-                    k = c + t
-                    if k < 0 or k >= n:
-                        k = map_index(k, n, mode)
-                    xv = cval if k < 0 else np.float64(line[k])
-                    k = c - t
-                    if k < 0 or k >= n:
-                        k = map_index(k, n, mode)
-                    yv = cval if k < 0 else np.float64(line[k])
-                    acc += (xv + yv if sym > 0 else xv - yv) * w[left + t]
-            else:
-                k = c + right
-                if k < 0 or k >= n:
-                    k = map_index(k, n, mode)
-                acc = (cval if k < 0 else np.float64(line[k])) * w[nw - 1]
-                for t in range(-left, right):
-                    k = c + t
-                    if k < 0 or k >= n:
-                        k = map_index(k, n, mode)
-                    acc += (cval if k < 0 else np.float64(line[k])) * w[left + t]
-            store(out[o], i, acc, cast)
+    acc = jd.local.array(CHUNK, np.float64)
+    ext = jd.local.array(EXTENDED, np.float64)
+    stop = min(block * width + width, n)
+    for i0 in range(block * width, stop, CHUNK):
+        m = min(CHUNK, stop - i0)
+        first = i0 - origin - nw // 2  # input under the first tap of output i0
+        count = m + nw - 1
+        if first >= 0 and first + count <= n:
+            correlate_chunk(acc, line[first : first + count], w, sym, m)
+        elif count <= EXTENDED:
+            lo, hi = inside(first, first, count, n)
+            for q in range(lo):
+                ext[q] = line_at(line, first + q, n, mode, cval)
+            x, e = line[first + lo : first + hi], ext[lo:hi]
+            for q in range(hi - lo):
+                e[q] = x[q]
+            for q in range(hi, count):
+                ext[q] = line_at(line, first + q, n, mode, cval)
+            correlate_chunk(acc, ext[:count], w, sym, m)
+        else:
+            for jj in range(m):
+                acc[jj] = line_output(line, i0 + jj, w, origin, sym, mode, cval)
+        store_chunk(out[o, i0 : i0 + m], acc, m, cast)
+
+
+@jd.func
+def row_at(src, o, k, j, n, mode, cval):
+    """``src[o, k, j]`` as float64, the row ``k`` mapped into ``[0, n)`` by the mode."""
+    if k < 0 or k >= n:
+        k = map_index(k, n, mode)
+        if k < 0:
+            return cval
+    return np.float64(src[o, k, j])
 
 
 @jd.kernel
-def correlate_rows(a, b, block, src, w, origin, sym, swap, span, mode, cval, cast, out):
+def correlate_rows(a, b, block, src, w, origin, sym, swap, width, mode, cval, cast, out):
     """``out[o, i, j] = sum_k w[k] * src[o, i + k - len(w) // 2 - origin, j]``.
 
     The filtered axis is not the last one, so the taps are rows along the contiguous
-    axis ``j``. The index ``(o, i, block)`` (``(i, o, block)`` when ``swap``) covers
-    ``span`` groups of eight ``j``, summed side by side when every tap row is inside
-    the array. ``sym`` as in `correlate_lines`.
+    axis ``j``. The index ``(o, i, block)`` (``(i, o, block)`` when ``swap``) computes
+    the ``width`` outputs from ``j = block * width`` on, as `correlate_lines` does: each
+    tap is one row, mapped once by the boundary mode, and a loop over the chunk.
     """
     a, b, block = np.int64(a), np.int64(b), np.int64(block)
     o = b if swap else a
@@ -200,96 +200,56 @@ def correlate_rows(a, b, block, src, w, origin, sym, swap, span, mode, cval, cas
     left = nw // 2
     right = nw - left - 1
     c = i - origin  # input row under the centre tap
-    interior = c - left >= 0 and c + right < n
-    for g in range(block * span, min(block * span + span, -(-inner // GROUP))):
-        j0 = GROUP * g
-        if interior and j0 + GROUP <= inner:
-            if sym != 0:
-                s = np.float64(sym)  # x + s * y is exactly x + y or x - y
-                x = src[o, c, j0 : j0 + GROUP]
-                wt = w[left]
-                a0 = x[0] * wt
-                a1 = x[1] * wt
-                a2 = x[2] * wt
-                a3 = x[3] * wt
-                a4 = x[4] * wt
-                a5 = x[5] * wt
-                a6 = x[6] * wt
-                a7 = x[7] * wt
-                for t in range(-left, 0):
-                    x = src[o, c + t, j0 : j0 + GROUP]
-                    y = src[o, c - t, j0 : j0 + GROUP]
-                    wt = w[left + t]
-                    a0 += (x[0] + s * y[0]) * wt
-                    a1 += (x[1] + s * y[1]) * wt
-                    a2 += (x[2] + s * y[2]) * wt
-                    a3 += (x[3] + s * y[3]) * wt
-                    a4 += (x[4] + s * y[4]) * wt
-                    a5 += (x[5] + s * y[5]) * wt
-                    a6 += (x[6] + s * y[6]) * wt
-                    a7 += (x[7] + s * y[7]) * wt
-            else:
-                x = src[o, c + right, j0 : j0 + GROUP]
-                wt = w[nw - 1]
-                a0 = x[0] * wt
-                a1 = x[1] * wt
-                a2 = x[2] * wt
-                a3 = x[3] * wt
-                a4 = x[4] * wt
-                a5 = x[5] * wt
-                a6 = x[6] * wt
-                a7 = x[7] * wt
-                for t in range(-left, right):
-                    x = src[o, c + t, j0 : j0 + GROUP]
-                    wt = w[left + t]
-                    a0 += x[0] * wt
-                    a1 += x[1] * wt
-                    a2 += x[2] * wt
-                    a3 += x[3] * wt
-                    a4 += x[4] * wt
-                    a5 += x[5] * wt
-                    a6 += x[6] * wt
-                    a7 += x[7] * wt
-            dst = out[o, i, j0 : j0 + GROUP]
-            if cast == CAST_DIRECT:
-                dst[0] = a0
-                dst[1] = a1
-                dst[2] = a2
-                dst[3] = a3
-                dst[4] = a4
-                dst[5] = a5
-                dst[6] = a6
-                dst[7] = a7
-            else:
-                store_group(dst, cast, a0, a1, a2, a3, a4, a5, a6, a7)
-            continue
-        for j in range(j0, min(j0 + GROUP, inner)):  # near an edge: one at a time
-            if sym != 0:
-                k = c
-                if k < 0 or k >= n:
-                    k = map_index(k, n, mode)
-                acc = (cval if k < 0 else np.float64(src[o, k, j])) * w[left]
-                for t in range(-left, 0):
-                    k = c + t
-                    if k < 0 or k >= n:
-                        k = map_index(k, n, mode)
-                    x = cval if k < 0 else np.float64(src[o, k, j])
-                    k = c - t
-                    if k < 0 or k >= n:
-                        k = map_index(k, n, mode)
-                    y = cval if k < 0 else np.float64(src[o, k, j])
-                    acc += (x + y if sym > 0 else x - y) * w[left + t]
-            else:
-                k = c + right
-                if k < 0 or k >= n:
-                    k = map_index(k, n, mode)
-                acc = (cval if k < 0 else np.float64(src[o, k, j])) * w[nw - 1]
-                for t in range(-left, right):
-                    k = c + t
-                    if k < 0 or k >= n:
-                        k = map_index(k, n, mode)
-                    acc += (cval if k < 0 else np.float64(src[o, k, j])) * w[left + t]
-            store(out[o, i], j, acc, cast)
+    s = np.float64(sym)
+    if width == 1:
+        j = block
+        if sym != 0:
+            acc = row_at(src, o, c, j, n, mode, cval) * w[left]
+            for t in range(-left, 0):
+                x = row_at(src, o, c + t, j, n, mode, cval)
+                acc += (x + s * row_at(src, o, c - t, j, n, mode, cval)) * w[left + t]
+        else:
+            acc = row_at(src, o, c + right, j, n, mode, cval) * w[nw - 1]
+            for t in range(-left, right):
+                acc += row_at(src, o, c + t, j, n, mode, cval) * w[left + t]
+        store(out[o, i], j, acc, cast)
+        return
+    acc = jd.local.array(CHUNK, np.float64)
+    stop = min(block * width + width, inner)
+    for j0 in range(block * width, stop, CHUNK):
+        m = min(CHUNK, stop - j0)
+        k = map_index(c if sym != 0 else c + right, n, mode)  # the tap summed first
+        wt = w[left] if sym != 0 else w[nw - 1]
+        x = src[o, max(k, 0), j0 : j0 + m]
+        if k < 0:
+            for jj in range(m):
+                acc[jj] = cval * wt
+        else:
+            for jj in range(m):
+                acc[jj] = x[jj] * wt
+        if sym != 0:
+            for t in range(-left, 0):
+                kx, ky, wt = map_index(c + t, n, mode), map_index(c - t, n, mode), w[left + t]
+                x = src[o, max(kx, 0), j0 : j0 + m]
+                y = src[o, max(ky, 0), j0 : j0 + m]
+                if kx >= 0 and ky >= 0:
+                    for jj in range(m):
+                        acc[jj] += (x[jj] + s * y[jj]) * wt
+                else:
+                    for jj in range(m):
+                        xv = cval if kx < 0 else x[jj] * 1.0
+                        acc[jj] += (xv + s * (cval if ky < 0 else y[jj] * 1.0)) * wt
+        else:
+            for t in range(-left, right):
+                k, wt = map_index(c + t, n, mode), w[left + t]
+                x = src[o, max(k, 0), j0 : j0 + m]
+                if k < 0:
+                    for jj in range(m):
+                        acc[jj] += cval * wt
+                else:
+                    for jj in range(m):
+                        acc[jj] += x[jj] * wt
+        store_chunk(out[o, i, j0 : j0 + m], acc, m, cast)
 
 
 @jd.kernel
@@ -300,13 +260,13 @@ def uniform_lines(o, src, size, origin, mode, cval, cast, out):
     results carry (integer outputs depend on it).
     """
     o = np.int64(o)
-    n = src.shape[1]
-    first = -(size // 2) - origin  # input position of the window's first element at i = 0
     line = src[o]
     dst = out[o]
+    n = line.shape[0]
+    first = -(size // 2) - origin  # input position of the window's first element at i = 0
     acc = 0.0
     for t in range(size):
-        acc += read_line(src, o, first + t, n, mode, cval)
+        acc += line_at(line, first + t, n, mode, cval)
     store(dst, 0, acc / size, cast)
     for i in range(1, n):
         head = first + i + size - 1
@@ -314,7 +274,7 @@ def uniform_lines(o, src, size, origin, mode, cval, cast, out):
         if tail >= 0 and head < n:
             acc += np.float64(line[head]) - np.float64(line[tail])
         else:
-            acc += read_line(src, o, head, n, mode, cval) - read_line(src, o, tail, n, mode, cval)
+            acc += line_at(line, head, n, mode, cval) - line_at(line, tail, n, mode, cval)
         value = acc / size  # the sum is kept undivided; each output divides it
         if cast == CAST_VIA_INT64:
             dst[i] = np.int64(value)
@@ -325,182 +285,160 @@ def uniform_lines(o, src, size, origin, mode, cval, cast, out):
 
 
 @jd.kernel
-def uniform_rows(a, b, src, size, origin, swap, mode, cval, cast, out):
+def uniform_rows(a, b, src, size, origin, swap, width, mode, cval, cast, out):
     """Running means of ``size`` along axis 1 of ``src`` ``(outer, n, inner)``.
 
-    For the eight lines ``(o, :, j)`` of group ``g``, side by side: each keeps its own
-    sequential running sum, as in `uniform_lines`.
+    The index ``(o, block)`` (``(block, o)`` when ``swap``) computes the ``width`` lines
+    ``(o, :, j)`` from ``j = block * width`` on, each with its own sequential running sum
+    as in `uniform_lines`: one line in a register when ``width`` is 1 (a GPU thread),
+    else `CHUNK` lines side by side (a vector loop on the CPU), the running sums kept in
+    float64 scratch.
     """
     a, b = np.int64(a), np.int64(b)
     o = b if swap else a
-    j0 = GROUP * (a if swap else b)
+    block = a if swap else b
     n = src.shape[1]
     inner = src.shape[2]
     first = -(size // 2) - origin
-    if j0 + GROUP > inner:  # the last columns: one line at a time
-        for j in range(j0, inner):
-            acc = 0.0
-            for t in range(size):
-                k = first + t
-                if k < 0 or k >= n:
-                    k = map_index(k, n, mode)
-                acc += cval if k < 0 else np.float64(src[o, k, j])
-            store(out[o, 0], j, acc / size, cast)
-            for i in range(1, n):
-                k = first + i + size - 1
-                if k < 0 or k >= n:
-                    k = map_index(k, n, mode)
-                head = cval if k < 0 else np.float64(src[o, k, j])
-                k = first + i - 1
-                if k < 0 or k >= n:
-                    k = map_index(k, n, mode)
-                tail = cval if k < 0 else np.float64(src[o, k, j])
-                acc += head - tail
-                store(out[o, i], j, acc / size, cast)
+    if width == 1:
+        j = block
+        total = 0.0
+        for t in range(size):
+            total += row_at(src, o, first + t, j, n, mode, cval)
+        store(out[o, 0], j, total / size, cast)
+        for i in range(1, n):
+            head = row_at(src, o, first + i + size - 1, j, n, mode, cval)
+            total += head - row_at(src, o, first + i - 1, j, n, mode, cval)
+            store(out[o, i], j, total / size, cast)
         return
-    a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = 0.0
-    for t in range(size):
-        k = first + t
-        if k < 0 or k >= n:
-            k = map_index(k, n, mode)
-        fill = k < 0
-        x = src[o, 0 if fill else k, j0 : j0 + GROUP]
-        a0 += cval if fill else x[0] * 1.0
-        a1 += cval if fill else x[1] * 1.0
-        a2 += cval if fill else x[2] * 1.0
-        a3 += cval if fill else x[3] * 1.0
-        a4 += cval if fill else x[4] * 1.0
-        a5 += cval if fill else x[5] * 1.0
-        a6 += cval if fill else x[6] * 1.0
-        a7 += cval if fill else x[7] * 1.0
-    for i in range(n):
-        if i > 0:
-            k = first + i + size - 1
-            if k < 0 or k >= n:
-                k = map_index(k, n, mode)
-            fill = k < 0
-            x = src[o, 0 if fill else k, j0 : j0 + GROUP]
-            k = first + i - 1
-            if k < 0 or k >= n:
-                k = map_index(k, n, mode)
-            yfill = k < 0
-            y = src[o, 0 if yfill else k, j0 : j0 + GROUP]
-            a0 += (cval if fill else x[0] * 1.0) - (cval if yfill else y[0] * 1.0)
-            a1 += (cval if fill else x[1] * 1.0) - (cval if yfill else y[1] * 1.0)
-            a2 += (cval if fill else x[2] * 1.0) - (cval if yfill else y[2] * 1.0)
-            a3 += (cval if fill else x[3] * 1.0) - (cval if yfill else y[3] * 1.0)
-            a4 += (cval if fill else x[4] * 1.0) - (cval if yfill else y[4] * 1.0)
-            a5 += (cval if fill else x[5] * 1.0) - (cval if yfill else y[5] * 1.0)
-            a6 += (cval if fill else x[6] * 1.0) - (cval if yfill else y[6] * 1.0)
-            a7 += (cval if fill else x[7] * 1.0) - (cval if yfill else y[7] * 1.0)
-        d = out[o, i, j0 : j0 + GROUP]
-        if cast == CAST_DIRECT:
-            d[0] = a0 / size
-            d[1] = a1 / size
-            d[2] = a2 / size
-            d[3] = a3 / size
-            d[4] = a4 / size
-            d[5] = a5 / size
-            d[6] = a6 / size
-            d[7] = a7 / size
-        else:
-            store_group(
-                d,
-                cast,
-                a0 / size,
-                a1 / size,
-                a2 / size,
-                a3 / size,
-                a4 / size,
-                a5 / size,
-                a6 / size,
-                a7 / size,
-            )
+    acc = jd.local.array(CHUNK, np.float64)
+    scaled = jd.local.array(CHUNK, np.float64)
+    stop = min(block * width + width, inner)
+    for j0 in range(block * width, stop, CHUNK):
+        m = min(CHUNK, stop - j0)
+        for jj in range(m):
+            acc[jj] = 0.0
+        for t in range(size):
+            k = map_index(first + t, n, mode)
+            x = src[o, max(k, 0), j0 : j0 + m]
+            for jj in range(m):
+                acc[jj] += cval if k < 0 else x[jj] * 1.0
+        for i in range(n):
+            if i > 0:
+                kx = map_index(first + i + size - 1, n, mode)
+                ky = map_index(first + i - 1, n, mode)
+                x = src[o, max(kx, 0), j0 : j0 + m]
+                y = src[o, max(ky, 0), j0 : j0 + m]
+                if kx >= 0 and ky >= 0:
+                    for jj in range(m):
+                        acc[jj] += x[jj] * 1.0 - y[jj] * 1.0
+                else:
+                    for jj in range(m):
+                        xv = cval if kx < 0 else x[jj] * 1.0
+                        acc[jj] += xv - (cval if ky < 0 else y[jj] * 1.0)
+            for jj in range(m):
+                scaled[jj] = acc[jj] / size
+            store_chunk(out[o, i, j0 : j0 + m], scaled, m, cast)
+
+
+@jd.func
+def tap_row(shape, offsets, t, r, mode):
+    """Where tap ``t`` of the window at row ``r`` reads: the flat index of the start of
+    the input row (every axis but the last mapped by the mode), or -1 for cval."""
+    last = shape.shape[0] - 1
+    index = 0
+    stride = shape[last]
+    q = r
+    for d in range(last - 1, -1, -1):
+        c = q
+        if d > 0:
+            c = q % shape[d]
+            q //= shape[d]
+        k = c + offsets[t, d]
+        if k < 0 or k >= shape[d]:
+            k = map_index(k, shape[d], mode)
+            if k < 0:
+                return -1
+        index += k * stride
+        stride *= shape[d]
+    return index
 
 
 @jd.kernel
-def correlate_nd(r, g, src, shape, offsets, flat, w, lo, hi, mode, cval, cast, out):
-    """N-D correlation over a window given as a list of taps, for eight outputs.
+def correlate_nd(r, block, src, shape, offsets, flat, w, lo, hi, width, mode, cval, cast, out):
+    """N-D correlation over a window given as a list of taps.
 
-    ``src`` is the C-contiguous input, flattened; ``out`` its ``(rows, shape[-1])`` view;
-    the index is ``(row, group)``. Tap ``t`` reads the input at ``position +
-    offsets[t]`` (one offset per axis), that is ``flat[t]`` elements away when no axis
-    leaves the array; ``lo[d]`` / ``hi[d]`` are how far the window reaches below / above
-    a position along axis ``d``. Taps are in C order of the weights with zero weights
-    left out, and summed from 0.0, as in SciPy.
+    ``src`` is the C-contiguous input, flattened; ``out`` its ``(rows, shape[-1])`` view.
+    The index ``(row, block)`` computes the ``width`` outputs of the row from ``block *
+    width`` on: one, summed in a register, when ``width`` is 1 (a GPU thread); else
+    `CHUNK` at a time, tap after tap, each tap a loop over the chunk. Tap ``t`` reads the
+    input at ``position + offsets[t]`` (one offset per axis), that is ``flat[t]``
+    elements away when no axis leaves the array; ``lo[d]`` / ``hi[d]`` are how far the
+    window reaches below / above a position along axis ``d``. Taps are in C order of the
+    weights with zero weights left out, and summed from 0.0, as in SciPy.
     """
-    r, g = np.int64(r), np.int64(g)
+    r, block = np.int64(r), np.int64(block)
     last = shape.shape[0] - 1
     ntaps = w.shape[0]
     length = shape[last]
-    j0 = GROUP * g
-    rows_inside = True
+    rows_inside = True  # every tap's row is inside the array
     q = r
-    for d in range(last - 1, -1, -1):  # the position along the other axes, from r
+    for d in range(last - 1, -1, -1):
         c = q
         if d > 0:
             c = q % shape[d]
             q //= shape[d]
         if c < lo[d] or c >= shape[d] - hi[d]:
             rows_inside = False
-    if rows_inside and j0 >= lo[last] and j0 + GROUP <= length - hi[last]:
-        base = r * length + j0
-        a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = 0.0
-        for t in range(ntaps):
-            x = src[base + flat[t] : base + flat[t] + GROUP]
-            wt = w[t]
-            a0 += wt * x[0]
-            a1 += wt * x[1]
-            a2 += wt * x[2]
-            a3 += wt * x[3]
-            a4 += wt * x[4]
-            a5 += wt * x[5]
-            a6 += wt * x[6]
-            a7 += wt * x[7]
-        dst = out[r, j0 : j0 + GROUP]
-        if cast == CAST_DIRECT:
-            dst[0] = a0
-            dst[1] = a1
-            dst[2] = a2
-            dst[3] = a3
-            dst[4] = a4
-            dst[5] = a5
-            dst[6] = a6
-            dst[7] = a7
-        else:
-            store_group(dst, cast, a0, a1, a2, a3, a4, a5, a6, a7)
-        return
-    for j in range(j0, min(j0 + GROUP, length)):  # near an edge: one output at a time
+    base = r * length  # flat index of the row's first element
+    if width == 1:
+        j = block
         acc = 0.0
         if rows_inside and j >= lo[last] and j < length - hi[last]:
-            base = r * length + j
             for t in range(ntaps):
-                acc += w[t] * np.float64(src[base + flat[t]])
+                acc += w[t] * np.float64(src[base + j + flat[t]])
         else:
             for t in range(ntaps):
-                index = 0
-                stride = 1
-                q = r
-                for d in range(last, -1, -1):
-                    c = j
-                    if d < last:
-                        c = q
-                        if d > 0:
-                            c = q % shape[d]
-                            q //= shape[d]
-                    k = c + offsets[t, d]
-                    if k < 0 or k >= shape[d]:
-                        k = map_index(k, shape[d], mode)
-                        if k < 0:
-                            index = -1
-                            break
-                    index += k * stride
-                    stride *= shape[d]
-                if index < 0:
+                kl = offsets[t, last]
+                row = base + flat[t] - kl if rows_inside else tap_row(shape, offsets, t, r, mode)
+                if row < 0:
                     acc += w[t] * cval
                 else:
-                    acc += w[t] * np.float64(src[index])
+                    acc += w[t] * line_at(src[row : row + length], j + kl, length, mode, cval)
         store(out[r], j, acc, cast)
+        return
+    acc = jd.local.array(CHUNK, np.float64)
+    stop = min(block * width + width, length)
+    for j0 in range(block * width, stop, CHUNK):
+        m = min(CHUNK, stop - j0)
+        for jj in range(m):
+            acc[jj] = 0.0
+        if rows_inside and j0 >= lo[last] and j0 + m <= length - hi[last]:
+            for t in range(ntaps):  # no tap leaves the array
+                x, wt = src[base + j0 + flat[t] : base + j0 + flat[t] + m], w[t]
+                for jj in range(m):
+                    acc[jj] += wt * x[jj]
+            store_chunk(out[r, j0 : j0 + m], acc, m, cast)
+            continue
+        for t in range(ntaps):
+            wt = w[t]
+            kl = offsets[t, last]
+            row = base + flat[t] - kl if rows_inside else tap_row(shape, offsets, t, r, mode)
+            if row < 0:
+                for jj in range(m):
+                    acc[jj] += wt * cval
+                continue
+            line = src[row : row + length]
+            k = j0 + kl
+            a, b = inside(k, k, m, length)
+            for jj in range(a):
+                acc[jj] += wt * line_at(line, k + jj, length, mode, cval)
+            x, v = line[k + a : k + b], acc[a:b]  # slices: indices LLVM knows are >= 0
+            for jj in range(b - a):
+                v[jj] += wt * x[jj]
+            for jj in range(b, m):
+                acc[jj] += wt * line_at(line, k + jj, length, mode, cval)
+        store_chunk(out[r, j0 : j0 + m], acc, m, cast)
 
 
 @jd.kernel

@@ -345,6 +345,59 @@ def test_filters_larger_than_input_and_unit_axes():
         compare("gaussian_filter", x, 3.0, mode=mode)
 
 
+# --- the kernels' paths: chunks, blocks, line edges, one output per index --------------
+
+
+def _weight_kinds(rng, n):
+    """Weights of ``n`` taps: asymmetric, and for odd ``n`` symmetric and antisymmetric
+    (SciPy sums those in another order, and so do the kernels)."""
+    w = rng.normal(size=n)
+    kinds = [w]
+    if n % 2:
+        kinds += [w + w[::-1], w - w[::-1]]
+    return kinds
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_long_lines_chunks_and_edges(mode):
+    """Lines of many chunks with a remainder, split into several blocks (one long line),
+    with weights that fit the extended float64 copy of a chunk's inputs at a line's edge
+    and weights too long for it (the outputs there computed one at a time)."""
+    rng = np.random.default_rng(5)
+    one_line = data((70001,), np.float64, seed=1)
+    lines = data((3, 1000), np.float32, seed=2)
+    for n in (1, 4, 17, 65, 66, 150):
+        for w in _weight_kinds(rng, n):
+            origin = _origin(rng, n)
+            compare("correlate1d", one_line, w, mode=mode, cval=1.5, origin=origin)
+            compare("correlate1d", lines, w, 1, mode=mode, origin=origin)
+            compare("correlate1d", lines.T.copy(), w, 0, mode=mode, cval=-2.0)
+    compare("correlate", lines, rng.normal(size=(3, 70)), mode=mode, cval=-1.0, origin=(0, 5))
+    columns = data((70, 150), np.int32, seed=3)  # 150 lines along axis 0: chunks and a rest
+    for size in (1, 4, 9, 80):
+        compare("uniform_filter1d", columns, size, 0, mode=mode, cval=3.5, origin=size // 3)
+    compare("correlate", one_line, rng.normal(size=9), mode=mode, origin=-4)
+
+
+def test_one_output_per_index_as_on_a_gpu(monkeypatch):
+    """The launches a GPU gets (``jd.lanes`` is 1 on CUDA: one output per index, summed
+    in a register), run here on the CPU."""
+    import jitdispatch
+
+    monkeypatch.setattr(jitdispatch, "lanes", lambda like: 1)
+    rng = np.random.default_rng(6)
+    x = data((5, 6, 7), np.float64, seed=3)
+    for mode in MODES:
+        for w in _weight_kinds(rng, 5):
+            for axis in (0, 1, 2):
+                compare("correlate1d", x, w, axis, mode=mode, cval=2.5, origin=1)
+        compare("correlate1d", x, rng.normal(size=4), 2, mode=mode, origin=-2)
+        compare("correlate", x, rng.normal(size=(2, 3, 4)), mode=mode, cval=-1.0, origin=1)
+        compare("gaussian_filter", x.astype(np.float32), 1.0, mode=mode)
+        compare("correlate1d", data((3, 1000), np.int16), [1.0, 2.0, 1.0], 1, mode=mode)
+        compare("uniform_filter", x, (3, 4, 2), mode=mode, cval=-0.5, origin=(1, -2, 0))
+
+
 def test_empty_and_zero_dim():
     compare("gaussian_filter", np.zeros((0, 4)), 1.0)
     compare("correlate", np.zeros((3, 0)), np.ones((2, 2)))

@@ -57,10 +57,10 @@ def compile_all(src_dtype, out_dtype, strided=False):
         src2, out2 = np.ascontiguousarray(src2), np.ascontiguousarray(out2)
     w = np.ones(3)
     ptx = [
-        k.correlate_lines.compile_ptx(src2, w, 0, 1, False, 8, 2, 0.0, 0, out2, cc=(9, 0)),
-        k.correlate_rows.compile_ptx(src, w, 0, 1, False, 8, 2, 0.0, 0, out, cc=(9, 0)),
+        k.correlate_lines.compile_ptx(src2, w, 0, 1, False, 64, 2, 0.0, 0, out2, cc=(9, 0)),
+        k.correlate_rows.compile_ptx(src, w, 0, 1, False, 64, 2, 0.0, 0, out, cc=(9, 0)),
         k.uniform_lines.compile_ptx(src2, 3, 0, 2, 0.0, 0, out2, cc=(9, 0)),
-        k.uniform_rows.compile_ptx(src, 3, 0, False, 2, 0.0, 0, out, cc=(9, 0)),
+        k.uniform_rows.compile_ptx(src, 3, 0, False, 64, 2, 0.0, 0, out, cc=(9, 0)),
     ]
     if not strided:
         i64 = np.zeros(2, np.int64)
@@ -76,9 +76,10 @@ def compile_all(src_dtype, out_dtype, strided=False):
                 w,
                 i64,
                 i64,
+                64,
                 2,
                 0.0,
-                False,
+                0,
                 rows,
                 cc=(9, 0),
             )
