@@ -283,31 +283,41 @@ def uniform_lines(o, src, size, origin, mode, cval, cast, out):
     """Running mean of ``size`` along line ``o`` of ``src`` ``(lines, n)``, as SciPy sums it.
 
     One index per line: the running sum is sequential, and its rounding is what SciPy's
-    results carry (integer outputs depend on it).
+    results carry (integer outputs depend on it). The means go through a chunk of
+    scratch, so that the loop over the line's interior has no branch and the conversion
+    to the output type is a vector loop.
     """
     o = np.int64(o)
     line = src[o]
-    dst = out[o]
     n = line.shape[0]
     first = -(size // 2) - origin  # input position of the window's first element at i = 0
+    # outputs lo <= i < hi add and drop elements inside the line
+    lo = max(1, 1 - first)
+    hi = max(min(n, n - first - size + 1), lo)
+    vals = jd.local.array(CHUNK, np.float64)
     acc = 0.0
     for t in range(size):
         acc += line_at(line, first + t, n, mode, cval)
-    store(dst, 0, acc / size, cast)
-    for i in range(1, n):
-        head = first + i + size - 1
-        tail = first + i - 1
-        if tail >= 0 and head < n:
-            acc += np.float64(line[head]) - np.float64(line[tail])
-        else:
-            acc += line_at(line, head, n, mode, cval) - line_at(line, tail, n, mode, cval)
-        value = acc / size  # the sum is kept undivided; each output divides it
-        if cast == CAST_VIA_INT64:
-            dst[i] = np.int64(value)
-        elif cast == CAST_BOOL:
-            dst[i] = np.int64(value) != 0
-        else:
-            dst[i] = value
+    for i0 in range(0, n, CHUNK):
+        i1 = min(i0 + CHUNK, n)
+        for i in range(i0, min(i1, lo)):
+            if i > 0:
+                head = line_at(line, first + i + size - 1, n, mode, cval)
+                acc += head - line_at(line, first + i - 1, n, mode, cval)
+            vals[i - i0] = acc / size  # the sum is kept undivided; each output divides it
+        a = max(i0, lo)
+        b = max(min(i1, hi), a)
+        heads = line[first + a + size - 1 : first + b + size - 1]
+        tails = line[first + a - 1 : first + b - 1]
+        v = vals[a - i0 : b - i0]
+        for q in range(b - a):
+            acc += np.float64(heads[q]) - np.float64(tails[q])
+            v[q] = acc / size
+        for i in range(b, i1):
+            head = line_at(line, first + i + size - 1, n, mode, cval)
+            acc += head - line_at(line, first + i - 1, n, mode, cval)
+            vals[i - i0] = acc / size
+        store_chunk(out[o, i0:i1], vals, i1 - i0, cast)
 
 
 @jd.kernel

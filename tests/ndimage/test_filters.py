@@ -376,6 +376,8 @@ def test_long_lines_chunks_and_edges(mode):
     columns = data((70, 150), np.int32, seed=3)  # 150 lines along axis 0: chunks and a rest
     for size in (1, 4, 9, 80):
         compare("uniform_filter1d", columns, size, 0, mode=mode, cval=3.5, origin=size // 3)
+        compare("uniform_filter1d", lines, size, 1, mode=mode, cval=-1.5, origin=-(size // 3))
+    compare("uniform_filter1d", lines, 1200, 1, mode=mode, cval=2.0)  # longer than a line
     compare("correlate", one_line, rng.normal(size=9), mode=mode, origin=-4)
 
 
