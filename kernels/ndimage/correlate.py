@@ -464,16 +464,18 @@ def correlate_nd(r, block, src, shape, offsets, flat, w, lo, hi, width, mode, cv
                 for jj in range(m):
                     acc[jj] += wt * cval
                 continue
-            line = src[row : row + length]
-            k = j0 + kl
-            a, b = inside(k, k, m, length)
+            k = j0 + kl  # the tap's position along the row for output j0
+            a = min(max(0, -k), m)  # outputs a <= jj < b read inside the row
+            b = max(min(m, length - k), a)
             for jj in range(a):
-                acc[jj] += wt * line_at(line, k + jj, length, mode, cval)
-            x, v = line[k + a : k + b], acc[a:b]  # slices: indices LLVM knows are >= 0
+                q = map_index(k + jj, length, mode)
+                acc[jj] += wt * (cval if q < 0 else np.float64(src[row + q]))
+            x, v = src[row + k + a : row + k + b], acc[a:b]  # slices: LLVM knows >= 0
             for jj in range(b - a):
                 v[jj] += wt * x[jj]
             for jj in range(b, m):
-                acc[jj] += wt * line_at(line, k + jj, length, mode, cval)
+                q = map_index(k + jj, length, mode)
+                acc[jj] += wt * (cval if q < 0 else np.float64(src[row + q]))
         store_chunk(out[r, j0 : j0 + m], acc, m, cast)
 
 
