@@ -164,11 +164,20 @@ def test_local_array_per_index_on_the_stack(cost):
         out = np.empty(64)
         _chunk_sums(x, 64, out, ndrange=64, cost=cost)
         np.testing.assert_array_equal(out, x.reshape(64, 64).sum(axis=1))
-    dispatchers = _chunk_sums._jd_object.launcher(cpu, 3).dispatchers()
-    assert dispatchers
-    for dispatcher in dispatchers:
-        for signature in dispatcher.signatures:
-            assert "NRT_MemInfo_alloc" not in dispatcher.inspect_llvm(signature)
+    # no allocation in the compiled code (a fresh compilation: cached code has no IR)
+    import numba
+
+    array = cpu.local().array
+
+    @numba.njit
+    def scratch_sum(x):
+        buf = array(64, x.dtype)
+        for k in range(64):
+            buf[k] = x[k]
+        return buf.sum()
+
+    assert scratch_sum(np.arange(64.0)) == 2016.0
+    assert "NRT_MemInfo_alloc" not in scratch_sum.inspect_llvm(scratch_sum.signatures[0])
     out = np.empty(5, np.int64)
     _sized_scratch(7, out, ndrange=5)
     np.testing.assert_array_equal(out, np.arange(5) * 21)
