@@ -1,7 +1,11 @@
 """The decorators of the public API."""
 
+import numpy as _np
+
+from . import _dispatch
 from ._elementwise import Elementwise
 from ._kernel import Func, Kernel
+from ._targets import cpu as _cpu
 
 
 def kernel(fn):
@@ -107,6 +111,8 @@ def lanes(like):
 
     Returns 1 on CUDA and a multiple of the CPU's vector width on the CPU.
     """
+    if type(like) is _np.ndarray and _dispatch.HOT[0]:  # no use_target block: the CPU
+        return _cpu.lanes
     _, target, _ = _where(like, "jitdispatch.lanes")
     return target.lanes
 
