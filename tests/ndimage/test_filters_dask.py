@@ -73,6 +73,22 @@ def test_dask_three_dims_and_axes():
     np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5 * np.abs(want).max())
 
 
+@pytest.mark.parametrize("mode", ["wrap", "grid-wrap", "reflect", "constant"])
+def test_dask_two_chunks_per_axis_one_task_per_block(mode):
+    # two chunks: with 'wrap' both neighbours of a block are the same block; an origin
+    # makes the halo below and above differ; axes without a window get no halo
+    x = np.random.default_rng(3).normal(size=(9, 10, 6))
+    lazy = da.from_array(x, chunks=(5, 5, 3))
+    weights = np.arange(1.0, 13.0).reshape(4, 3, 1)
+    result = jn.correlate(lazy, weights, mode=mode, cval=0.5, origin=(1, -1, 0))
+    layer = result.__dask_graph__().layers[result.name]
+    assert len(layer) == np.prod(result.numblocks) == 8  # no slicing or joining tasks
+    want = ndi.correlate(x, weights, mode=mode, cval=0.5, origin=(1, -1, 0))
+    np.testing.assert_allclose(result.compute(), want, rtol=1e-12, atol=1e-12 * np.abs(want).max())
+    got = jn.minimum_filter1d(lazy, 4, axis=2, mode=mode, origin=1).compute()
+    np.testing.assert_array_equal(got, ndi.minimum_filter1d(x, 4, axis=2, mode=mode, origin=1))
+
+
 def test_dask_output_array_refused_and_generic_refused():
     lazy = da.ones((4, 4), chunks=2)
     with pytest.raises(TypeError):

@@ -92,3 +92,27 @@ def test_torch_cuda_tensor_in_torch_out():
     got = jndi.gaussian_filter(torch.from_numpy(host).cuda(), 1.0)
     assert isinstance(got, torch.Tensor) and got.is_cuda
     np.testing.assert_allclose(got.cpu().numpy(), sndi.gaussian_filter(host, 1.0), **F32)
+
+
+DASK_CASES = CASES[:4] + CASES[10:13]
+
+
+@pytest.mark.parametrize("name, make", DASK_CASES, ids=[c[0] for c in DASK_CASES])
+def test_dask_with_cupy_chunks(name, make):
+    # Dask arrays of CuPy chunks: each block and its halo are assembled on the device
+    # and filtered there; the computed result is a CuPy array equal to SciPy's.
+    cupy = pytest.importorskip("cupy", reason="CuPy is not installed")
+    da = pytest.importorskip("dask.array", reason="dask is not installed")
+    import scipy.ndimage as sndi
+
+    import jitdispatch.ndimage as jndi
+
+    host = np.random.default_rng(1).random((67, 45))
+    args, kwargs = make(host)
+    lazy = da.from_array(cupy.asarray(host), chunks=(20, 16), asarray=False)
+    got = getattr(jndi, name)(lazy, *args[1:], **kwargs)
+    assert isinstance(got, da.Array)
+    got = got.compute()
+    assert isinstance(got, cupy.ndarray)
+    want = getattr(sndi, name)(*args, **kwargs)
+    np.testing.assert_allclose(cupy.asnumpy(got), want, rtol=1e-12, atol=1e-12)
