@@ -914,6 +914,16 @@ def vectorized_filter(
     batches of windows along the first batch axis, each at most `batch_memory`
     bytes, with ``axis`` naming the window axes. NumPy arrays use NumPy, CuPy arrays
     CuPy; other array types raise TypeError (SciPy converts them to NumPy).
+
+    Difference from SciPy, for NumPy arrays: each batch of windows (at most 4 MiB, and
+    at most `batch_memory`) is copied so that every element of the window is one
+    contiguous plane, and `function` receives that copy, with the same shape, values
+    and axes as SciPy's argument (read-only without `footprint`, as SciPy's view is).
+    NumPy then reduces along whole planes rather than across a few elements at a time,
+    several times faster; but reductions whose rounding depends on the order of
+    summation (``mean``, ``sum``, ``std`` of floats) may differ from SciPy's results
+    in the last bits. Order-free ones (``median``, ``max``, ``percentile``, integer
+    sums) are identical. `function` is called more often, on smaller batches.
     """
     plan = _checks.check_vectorized_filter(
         input, function, size=size, footprint=footprint, output=output, mode=mode, cval=cval,
@@ -938,21 +948,56 @@ def vectorized_filter(
         extra = {"constant_values": plan.cval} if plan.pad_mode == "constant" else {}
         moved = pad(moved, ((0, 0),) * (ndim - n_axes) + borders, mode=plan.pad_mode, **extra)
     view = windows(moved, plan.size, work)
-    if footprint_mask is not None:
-        mask = xp.asarray(footprint_mask)
+    mask = None if footprint_mask is None else xp.asarray(footprint_mask)
+    planes = xp is np  # NumPy: copy each batch of windows into planes (see Notes)
 
-        def call(block):
+    def call(block):
+        if planes:
+            axis = work if mask is None else -1
+            return function(_planes(block, n_axes, footprint_mask), axis=axis)
+        if mask is not None:
             return function(block[..., mask], axis=-1)
-    else:
+        return function(block, axis=work)
 
-        def call(block):
-            return function(block, axis=work)
-
-    result = _batched(xp, view, call, out_moved, n_axes, batch_memory)
+    limit = min(batch_memory, _PLANES_BATCH) if planes else batch_memory
+    result = _batched(xp, view, call, out_moved, n_axes, batch_memory, limit)
     return xp.moveaxis(result, work, plan.axes)
 
 
-def _batched(xp, view, call, output, n_axes, batch_memory):
+# Bytes of windows copied into planes at a time (NumPy): the copy and the reductions
+# of the user's function over it then run in the processor's cache.
+_PLANES_BATCH = 4 * 2**20
+
+
+def _planes(block, n_axes, footprint):
+    """The windows of ``block`` (a ``(*batch, *window)`` view) as SciPy passes them to
+    the function, copied so that each window element is one contiguous plane.
+
+    Without ``footprint`` the result is ``(*batch, *window)``, read-only like the
+    sliding-window view it copies; with one, ``(*batch, count)`` for its ``count``
+    True elements in C order, as ``block[..., footprint]`` would be. Reductions over
+    the window axes then run along whole planes instead of across a few elements at a
+    time.
+    """
+    ndim = block.ndim
+    batch = block.shape[: ndim - n_axes]
+    if footprint is None:
+        window = tuple(range(ndim - n_axes, ndim))
+        copied = np.empty(block.shape[ndim - n_axes :] + batch, block.dtype)
+        np.copyto(copied, block.transpose(window + tuple(range(ndim - n_axes))))
+        copied = np.moveaxis(copied, tuple(range(n_axes)), window)
+        copied.flags.writeable = False
+        return copied
+    where = np.argwhere(footprint)
+    copied = np.empty((len(where),) + batch, block.dtype)
+    for k, index in enumerate(where):
+        copied[k] = block[(..., *index)]
+    return np.moveaxis(copied, 0, -1)
+
+
+def _batched(xp, view, call, output, n_axes, batch_memory, limit):
+    """``call`` over batches of ``view``'s first axis, each at most ``limit`` bytes of
+    windows (SciPy's error when ``batch_memory`` cannot hold one)."""
     if view.ndim == 0 or view.ndim == n_axes:
         result = call(view)
         if output is not None:
@@ -960,9 +1005,9 @@ def _batched(xp, view, call, output, n_axes, batch_memory):
             return output
         return result
     per_slice = math.prod(view.shape[1:]) * view.dtype.itemsize
-    step = min(view.shape[0], int(batch_memory // per_slice))
-    if step < 1:
+    if batch_memory // per_slice < 1:
         raise ValueError("`batch_memory` is insufficient for minimum chunk size.")
+    step = max(1, min(view.shape[0], int(limit // per_slice)))
     if step == view.shape[0]:
         result = call(view)
         if output is None:

@@ -183,6 +183,45 @@ def test_vectorized_filter(mode):
     _same("vectorized_filter", x, np.mean, size=2, axes=(0,), mode=mode, batch_memory=200, **kw)
 
 
+@pytest.mark.parametrize("planes_batch", [200, 1500, 2**30])
+def test_vectorized_filter_windows_as_planes(monkeypatch, planes_batch):
+    # NumPy windows are copied into planes, batch by batch; whatever the batch size,
+    # `function` must see SciPy's windows: same shapes, values and places, read-only
+    # without a footprint. Integer weights on integer data sum exactly in any order.
+    monkeypatch.setattr(rf, "_PLANES_BATCH", planes_batch)
+    x = _data((5, 6, 7), np.float64, 3)
+    seen = []
+
+    def weighted(w, axis):
+        seen.append((w.shape, w.flags.writeable))
+        weights = np.arange(1.0, 1.0 + np.prod([w.shape[a] for a in axis]))
+        shape = [w.shape[a] if a in axis or a - w.ndim in axis else 1 for a in range(w.ndim)]
+        return (w * weights.reshape(shape)).sum(axis=axis)
+
+    kwargs = dict(size=(3, 2), axes=(0, 2), origin=(1, 0), mode="wrap")
+    expected = ndi.vectorized_filter(x, weighted, **kwargs)
+    seen.clear()
+    np.testing.assert_array_equal(rf.vectorized_filter(x, weighted, **kwargs), expected)
+    assert seen and not any(writeable for _, writeable in seen)
+    assert all(shape[-2:] == (3, 2) and shape[1:3] == (5, 7) for shape, _ in seen)
+    rows = [shape[0] for shape, _ in seen]
+    assert sum(rows) == 6 and (len(rows) > 1) == (planes_batch < 2**30)
+
+    def last_minus_first(w, axis):
+        return w[..., -1] * 10.0 - w[..., 0]
+
+    footprint = np.array([[1, 0, 1], [0, 1, 1]], bool)
+    _same("vectorized_filter", x[0], last_minus_first, footprint=footprint, mode="mirror")
+    _same("vectorized_filter", x, np.median, size=3, mode="nearest", batch_memory=20000)
+    # float sums in another order: equal to the last bits only
+    y = np.random.default_rng(4).normal(size=(30, 40))
+    np.testing.assert_allclose(
+        rf.vectorized_filter(y, np.mean, size=(3, 4)),
+        ndi.vectorized_filter(y, np.mean, size=(3, 4)),
+        rtol=1e-14, atol=1e-15,
+    )
+
+
 def test_empty_and_zero_dim():
     x = np.zeros((0, 4))
     assert rf.median_filter(x, size=3).shape == (0, 4)
