@@ -192,6 +192,65 @@ class _Local:
 local = _Local()
 
 
+class per_target:
+    """A constant whose value depends on the target a kernel body is compiled for.
+
+    ``CHUNK = jd.per_target(cpu=64, cuda=1)`` at module level makes ``CHUNK`` in a body
+    (or a ``jd.func`` helper) the integer or float given for the target being compiled,
+    frozen into the code like any global constant: ``jd.local.array(CHUNK, ...)`` is
+    then 64 elements of stack on the CPU and one of a GPU thread's local memory. Every
+    target needs a value. Outside compiled code (on the host) the object stands for its
+    CPU value: ``int(CHUNK)``, ``range(CHUNK)`` and ``CHUNK.value("cuda")`` work.
+    """
+
+    __slots__ = ("_values",)
+
+    def __init__(self, **values):
+        names = set(_dispatch.TARGET_NAMES)
+        if set(values) != names:
+            raise TypeError(
+                f"jd.per_target needs one value for each target {sorted(names)}; "
+                f"got {sorted(values)}"
+            )
+        for name, value in values.items():
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise TypeError(
+                    f"jd.per_target values must be ints or floats; {name}={value!r}"
+                )
+        self._values = dict(values)
+
+    def value(self, target):
+        """The value for the target called ``target`` ('cpu' or 'cuda')."""
+        if target not in self._values:
+            raise ValueError(f"unknown target {target!r}; choose one of {sorted(self._values)}")
+        return self._values[target]
+
+    def _jd_resolve(self, target):
+        return self._values[target.name]
+
+    def _jd_fingerprint(self, seen=None):
+        return repr(sorted(self._values.items()))
+
+    def __index__(self):
+        return operator.index(self._values["cpu"])
+
+    def __int__(self):
+        return int(self._values["cpu"])
+
+    def __float__(self):
+        return float(self._values["cpu"])
+
+    def __eq__(self, other):
+        return isinstance(other, per_target) and other._values == self._values
+
+    def __hash__(self):
+        return hash(tuple(sorted(self._values.items())))
+
+    def __repr__(self):
+        inner = ", ".join(f"{k}={v!r}" for k, v in sorted(self._values.items()))
+        return f"jitdispatch.per_target({inner})"
+
+
 class Func:
     """A helper for kernel bodies: plain Python, compiled for whichever target calls it.
 

@@ -88,3 +88,21 @@ def window_sum(i, x, out):
     for k in range(3):
         buf[k] = x[min(max(i + k - 1, 0), n - 1)]
     out[i] = buf[0] + buf[1] + buf[2]
+
+
+# Scratch of a size that depends on the target: a chunk on the CPU, one value on CUDA.
+PER_INDEX = jd.per_target(cpu=8, cuda=1)
+SCALE = jd.per_target(cpu=2.0, cuda=3.0)
+
+
+@jd.kernel
+def chunked_scale(i, x, out):
+    """Index ``i`` scales ``PER_INDEX`` neighbouring values through scratch of that size."""
+    buf = jd.local.array(PER_INDEX, np.float64)
+    n = x.shape[0]
+    start = i * PER_INDEX
+    m = min(PER_INDEX, n - start)
+    for k in range(m):
+        buf[k] = x[start + k] * SCALE
+    for k in range(m):
+        out[start + k] = buf[k]

@@ -9,6 +9,7 @@ PUBLIC = {
     "BackendError",
     "backend",
     "patch",
+    "per_target",
     "register_backend",
     "set_backend",
     "use_target",

@@ -6,9 +6,12 @@ import numpy as np
 import pytest
 from kernels_for_tests import (
     ADD,
+    PER_INDEX,
+    SCALE,
     add,
     add1,
     add2,
+    chunked_scale,
     clip_kernel,
     greater,
     hypot,
@@ -181,6 +184,36 @@ def test_local_array_per_index_on_the_stack(cost):
     out = np.empty(5, np.int64)
     _sized_scratch(7, out, ndrange=5)
     np.testing.assert_array_equal(out, np.arange(5) * 21)
+
+
+def test_per_target_constants():
+    # in a body: the CPU's values (8-element stack scratch, factor 2)
+    x = np.arange(21.0)
+    out = np.full(21, -1.0)
+    chunked_scale(x, out, ndrange=-(-21 // int(PER_INDEX)))
+    np.testing.assert_array_equal(out, 2.0 * x)
+    # on the host: the CPU's value, and each target's on request
+    assert int(PER_INDEX) == 8 and list(range(PER_INDEX)) == list(range(8))
+    assert float(SCALE) == 2.0 and SCALE.value("cuda") == 3.0
+    assert repr(PER_INDEX) == "jitdispatch.per_target(cpu=8, cuda=1)"
+    with pytest.raises(TypeError, match="one value for each target"):
+        jd.per_target(cpu=4)
+    with pytest.raises(TypeError, match="ints or floats"):
+        jd.per_target(cpu=4, cuda="1")
+    with pytest.raises(ValueError, match="unknown target"):
+        PER_INDEX.value("tpu")
+    # the values are part of the compiled code's key on disk
+    from jitdispatch._kernel import fingerprint_function
+
+    def body(i, out):
+        out[i] = CONSTANT  # noqa: F821 (set in the module's globals below)
+
+    keys = set()
+    for cuda in (1, 2):
+        globals()["CONSTANT"] = jd.per_target(cpu=8, cuda=cuda)
+        keys.add(fingerprint_function(body))
+    del globals()["CONSTANT"]
+    assert len(keys) == 2
 
 
 class DLPackOnly:

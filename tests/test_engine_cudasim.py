@@ -6,7 +6,16 @@ arrays are device memory there, so ``target="cuda"`` is used with NumPy arrays.
 
 import numpy as np
 import pytest
-from kernels_for_tests import ADD, add, clip_kernel, hypot, report_target, saxpy, window_sum
+from kernels_for_tests import (
+    ADD,
+    add,
+    chunked_scale,
+    clip_kernel,
+    hypot,
+    report_target,
+    saxpy,
+    window_sum,
+)
 
 import jitdispatch as jd
 
@@ -60,6 +69,14 @@ def test_helpers_scalars_local_memory_and_overrides():
     flags = np.full(3, -1, np.int64)
     report_target(flags, ndrange=3, target="cuda")
     assert (flags == 1).all()  # the CUDA override ran
+
+
+def test_per_target_constants_take_the_cuda_values():
+    # on CUDA the body sees cuda=1 (one value per index) and the factor 3
+    x = np.arange(5.0)
+    out = np.full(5, -1.0)
+    chunked_scale(x, out, ndrange=5, target="cuda")
+    np.testing.assert_array_equal(out, 3.0 * x)
 
 
 def test_launch_options_and_explain():

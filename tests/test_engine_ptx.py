@@ -5,7 +5,15 @@ Needs numba-cuda with its NVVM wheel, not a GPU.
 
 import numpy as np
 import pytest
-from kernels_for_tests import ADD, clip_kernel, hypot, report_target, saxpy, window_sum
+from kernels_for_tests import (
+    ADD,
+    chunked_scale,
+    clip_kernel,
+    hypot,
+    report_target,
+    saxpy,
+    window_sum,
+)
 
 pytestmark = pytest.mark.ptx
 pytest.importorskip("numba.cuda", reason="numba-cuda is not installed")
@@ -43,6 +51,13 @@ def test_helpers_overrides_and_local_memory():
     check_ptx(window_sum.compile_ptx(x, np.empty(8), cc=CC))
     ptx = check_ptx(report_target.compile_ptx(np.empty(8, np.int64), cc=CC))
     assert "mov.u64 \t%rd" in ptx or "st.global" in ptx
+
+
+def test_per_target_scratch_is_sized_for_cuda():
+    # CPU-sized scratch (8 float64) would be a 64-byte local-memory depot per thread;
+    # the CUDA value (1) leaves a single value, which lives in a register
+    ptx = check_ptx(chunked_scale.compile_ptx(np.ones(8), np.empty(8), cc=CC))
+    assert "__local_depot" not in ptx
 
 
 def test_elementwise_broadcast_and_scalars():

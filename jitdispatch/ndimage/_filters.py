@@ -144,10 +144,9 @@ def _lines(shape, axis):
 def _width(src, length, count):
     """Outputs per index of a correlation kernel along a contiguous axis of ``length``
     outputs, of which there are ``count``: one on a GPU, whole chunks on the CPU."""
-    lanes = jd.lanes(src)
-    if lanes == 1:
+    chunk = jd.lanes(src)  # the kernels' CHUNK on the CPU
+    if chunk == 1:
         return 1
-    chunk = _k.CHUNK
     wanted = -(-length * count // _INDICES)
     return min(-(-length // chunk) * chunk, max(chunk, -(-wanted // chunk) * chunk))
 

@@ -40,9 +40,14 @@ def store(out, i, value, cast):
         out[i] = value
 
 
-CHUNK = 64  # outputs a CPU index computes side by side: float64 scratch of this size
-PAD = 64  # taps beyond the first that a chunk's float64 copy of its inputs has room for
-EXTENDED = CHUNK + PAD  # (a constant: CUDA sizes local arrays at compile time)
+# Outputs an index computes side by side, in float64 scratch of this size: a CPU chunk
+# (jd.lanes), one on CUDA, where each index is a thread and the scratch is local memory
+# that every resident thread would reserve.
+CHUNK = jd.per_target(cpu=64, cuda=1)
+# A chunk's float64 copy of its inputs, extended by the boundary mode where the taps
+# leave the line: room for 64 taps beyond the first on the CPU. On CUDA the copy is
+# never used (outputs whose taps do not fit take `line_output`, as one thread's does).
+EXTENDED = jd.per_target(cpu=64 + 64, cuda=1)
 
 
 @jd.func
