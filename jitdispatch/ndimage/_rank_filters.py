@@ -36,7 +36,7 @@ __all__ = [
     "vectorized_filter",
 ]
 
-_BLOCK = 32  # outputs of one row computed per kernel index (amortises scratch setup)
+_BLOCK = 32  # outputs of one row computed per CPU index (amortises scratch setup)
 _SCRATCH_BYTES = 64 * 2**20  # per launch, for windows larger than MAX_LOCAL points
 
 
@@ -129,13 +129,22 @@ def _split(shape, axis):
     return (pre, shape[axis], post)
 
 
-def _row_blocks(pre, n, post, size):
+def _per_index(like):
+    """Outputs of a row one index computes: `_BLOCK` on the CPU, one on a GPU, where
+    every index is a thread (``jd.lanes``)."""
+    return _BLOCK if jd.lanes(like) > 1 else 1
+
+
+def _row_blocks(pre, n, post, size, lanes):
     """Rows ``block`` and lines ``kblock`` per index of `line_extreme_rows`: a van Herk
-    run (``size`` rows) or 8 rows per index, as many lines as leave enough indices for
-    a parallel launch on the CPU; 256 when that would take fewer than 32 (then the
-    launch is serial: short rows cost more than a second thread gains)."""
+    run (``size`` rows) or 8 rows per index, and on the CPU as many lines as leave
+    enough indices for a parallel launch; 256 when that would take fewer than 32 (then
+    the launch is serial: short rows cost more than a second thread gains). On a GPU
+    (``lanes`` 1) one line per index: neighbouring threads read neighbouring columns."""
     block = size if size > _rank.DIRECT_ROWS else min(n, 8)
     jblocks = -(-n // block)
+    if lanes == 1:
+        return block, jblocks, 1
     kblock = 256
     while kblock > 32 and pre * jblocks * -(-post // kblock) < PARALLEL_THRESHOLD:
         kblock //= 2
@@ -153,7 +162,8 @@ def _line_pass(src, dst, step, cval, minimum):
     args = (size, int(step.origin), int(step.mode), cv, bool(minimum))
     if post == 1:
         # along the last axis: whole van Herk runs of `size`, at least _BLOCK outputs
-        block = size * -(-_BLOCK // size)
+        # on the CPU, one run on a GPU
+        block = size * -(-_per_index(src) // size)
         view = (pre, n)
         _rank.line_extreme(
             src.reshape(view), dst.reshape(view), *args, block, ndrange=pre * -(-n // block),
@@ -161,7 +171,7 @@ def _line_pass(src, dst, step, cval, minimum):
         )
         return
     view = (pre, n, post)
-    block, jblocks, kblock = _row_blocks(pre, n, post, size)
+    block, jblocks, kblock = _row_blocks(pre, n, post, size, jd.lanes(src))
     acc_shape = (pre * jblocks, post) if size > _rank.DIRECT_ROWS else (1, 1)
     acc = jd.empty(acc_shape, dtype, like=src)
     _rank.line_extreme_rows(
@@ -294,17 +304,18 @@ def _run_window(input, plan, op, rank=0, full_box=False):
     shape, offs, foff, lo, hi = geo.device(input)
     mode = int(plan.window.mode)
     median9 = geo.count == 9 and rank == 4
+    per_index = _per_index(input)
     if op == _rank.OP_RANK and 1 < geo.count <= _NETWORK_MAX and not median9:
-        block = min(_BLOCK, _rank.NETWORK_LOCAL // geo.count)
+        block = min(per_index, int(_rank.NETWORK_LOCAL) // geo.count)
         pairs = jd.asarray(_selection_pairs(geo.count, int(rank)) * np.uint64(block), like=input)
         _rank.window_network(
             src, out2, shape, offs, foff, lo, hi, mode, cv, int(rank), block, pairs,
             ndrange=(geo.rows, -(-geo.last // block)),
         )
     elif op != _rank.OP_RANK or geo.count <= _rank.MAX_LOCAL:
-        blocks = -(-geo.last // _BLOCK)
+        blocks = -(-geo.last // per_index)
         _rank.window_filter(
-            src, out2, shape, offs, foff, lo, hi, mode, cv, op, int(rank), _BLOCK,
+            src, out2, shape, offs, foff, lo, hi, mode, cv, op, int(rank), per_index,
             ndrange=(geo.rows, blocks),
         )
     else:
@@ -747,8 +758,9 @@ def generic_filter(
     mode = int(plan.window.mode)
     if geo.count <= _rank.MAX_LOCAL:
         kernel = _generic_kernel("window", function, len(extra_arguments), keywords)
-        blocks = -(-geo.last // _BLOCK)
-        kernel(src, out2, shape, offs, foff, lo, hi, mode, cv, _BLOCK, *extras,
+        per_index = _per_index(input)
+        blocks = -(-geo.last // per_index)
+        kernel(src, out2, shape, offs, foff, lo, hi, mode, cv, per_index, *extras,
                ndrange=(geo.rows, blocks))
     else:
         kernel = _generic_kernel("window", function, len(extra_arguments), keywords, True)

@@ -25,8 +25,11 @@ import jitdispatch as jd
 # windows use `window_rank_scratch`, which takes a scratch row per index.
 MAX_LOCAL = 256
 
-# Scratch (points times lanes) of `window_network`, per index.
-NETWORK_LOCAL = 1024
+# Scratch (points times outputs) of `window_network`, per index: 32 outputs of up to 32
+# points on the CPU; on CUDA one output of the largest window a network selects
+# (``_NETWORK_MAX`` of jitdispatch.ndimage._rank_filters), so that a thread reserves
+# no more local memory than it uses.
+NETWORK_LOCAL = jd.per_target(cpu=1024, cuda=160)
 
 OP_RANK = 0
 OP_MINIMUM = 1

@@ -222,6 +222,33 @@ def test_vectorized_filter_windows_as_planes(monkeypatch, planes_batch):
     )
 
 
+def test_one_output_per_index_as_on_a_gpu(monkeypatch):
+    """The launches a GPU gets (``jd.lanes`` is 1 on CUDA): one output, or one van Herk
+    run, per index and one line per index along other axes, run here on the CPU."""
+    from jitdispatch.kernels.ndimage import rank
+
+    import jitdispatch
+
+    monkeypatch.setattr(jitdispatch, "lanes", lambda like: 1)
+    # a thread's network scratch holds the largest window a network selects
+    assert rank.NETWORK_LOCAL.value("cuda") >= rf._NETWORK_MAX
+    x2 = _data((7, 19), np.float64, 5)
+    x3 = _data((5, 6, 9), np.int16, 6)
+    fp = np.array([[1, 0, 1], [1, 1, 0]], bool)
+    for mode in MODES:
+        kw = {"mode": mode, "cval": 7}
+        for size in (2, 5, 7):  # point by point, and van Herk runs
+            _same("minimum_filter1d", x2, size, axis=1, **kw)
+            _same("maximum_filter1d", x3, size, axis=1, origin=-(size // 3), **kw)
+            _same("minimum_filter1d", x3, size, axis=0, **kw)
+        _same("maximum_filter", x3, size=(3, 2, 4), **kw)
+        _same("minimum_filter", x2, footprint=fp, origin=(0, 1), **kw)
+        _same("median_filter", x2, size=3, **kw)  # the 9-point median
+        _same("rank_filter", x3, 5, size=(2, 2, 3), **kw)  # a network
+        _same("percentile_filter", x2, 40, size=(3, 5), **kw)
+        _same("generic_filter", x2, np.max, footprint=fp, **kw)
+
+
 def test_empty_and_zero_dim():
     x = np.zeros((0, 4))
     assert rf.median_filter(x, size=3).shape == (0, 4)
