@@ -151,8 +151,11 @@ def _width(src, length, count):
     return min(-(-length // chunk) * chunk, max(chunk, -(-wanted // chunk) * chunk))
 
 
-def _real_line_pass(src, dst, step, op, cval):
+def _real_line_pass(src, dst, step, op, cval, flags=0):
     """One real 1-D pass of ``src`` into ``dst`` (same shape; ``dst`` writable view).
+
+    ``flags`` (the kernels' SQUARE and ACCUMULATE) square each result in ``dst``'s type
+    and add it to what ``dst`` holds, instead of storing it.
 
     Along the last axis the kernels see ``(lines, n)``, and each index computes a group
     of outputs along the line; along another axis they see ``(outer, n, inner)``, and
@@ -162,7 +165,7 @@ def _real_line_pass(src, dst, step, op, cval):
     if math.prod(shape) == 0:
         return
     outer, n, inner = _lines(shape, step.axis)
-    cast = _cast_code(_numpy_dtype(dst))
+    cast = _cast_code(_numpy_dtype(dst)) | flags
     cval = float(cval)
     swap = outer < _MIN_OUTER
     if inner == 1:
@@ -211,15 +214,19 @@ def _add(dst, src, sign):
     _k.add_into(dst.reshape(-1), src.reshape(-1), sign, ndrange=math.prod(tuple(dst.shape)))
 
 
-def _line_pass(src, dst, step, op, cval):
-    """One 1-D pass, complex data split into real passes as SciPy splits them."""
+def _line_pass(src, dst, step, op, cval, flags=0):
+    """One 1-D pass, complex data split into real passes as SciPy splits them.
+
+    ``flags``: see `_real_line_pass`; real data and weights only."""
     src_re, src_im = _split(src)
     dst_re, dst_im = _split(dst)
     weights = step.weights
     complex_weights = weights is not None and weights.dtype.kind == "c"
     if src_im is None and not complex_weights:
-        _real_line_pass(src, dst, step, op, cval)
+        _real_line_pass(src, dst, step, op, cval, flags)
         return
+    if flags:
+        raise ValueError("flags apply to real passes only")
     cval = complex(cval)
     if not complex_weights:  # complex input, real weights (or a uniform pass)
         _real_line_pass(src_re, dst_re, step, op, cval.real)
@@ -766,6 +773,63 @@ def _result_array(input, out):
     return out.array if out.array is not None else _empty(input.shape, out.dtype, input)
 
 
+def _fusable(input, output):
+    """Whether a derivative filter may fold its sums (and squares) into its passes:
+    real data, and no output array that overlaps the input (SciPy's later derivatives
+    then read the first one's result, which the generic path reproduces)."""
+    if _numpy_dtype(input).kind == "c" or output.dtype.kind == "c":
+        return False
+    return output.array is None or not _support.needs_temporary(input, output.array)
+
+
+def _derivative_sum(input, chains, output, square):
+    """``sum_k d_k`` (with ``square``, ``sqrt(sum_k d_k * d_k)``) over ``chains``, each
+    ``(passes, cval)``: the 1-D passes of ``input`` that give one derivative.
+
+    As SciPy's generic_laplace and generic_gradient_magnitude compute it, each
+    derivative is rounded to the output dtype, squared and added in that dtype; here
+    the last pass of each chain does that in its store (the kernels' SQUARE and
+    ACCUMULATE), so no derivative needs an array of its own nor a pass of NumPy
+    arithmetic. The passes before it alternate between two spare arrays, shared by
+    all chains.
+    """
+    out = _destination(input, output)
+    spares = []
+    for k, (passes, cval) in enumerate(chains):
+        flags = (_k.SQUARE if square else 0) | (_k.ACCUMULATE if k else 0)
+        src = input
+        for p, step in enumerate(passes):
+            if p == len(passes) - 1:
+                _line_pass(src, out, step, "correlate", cval, flags)
+                break
+            if len(spares) <= p % 2:
+                spares.append(_empty(input.shape, output.dtype, input))
+            _line_pass(src, spares[p % 2], step, "correlate", cval)
+            src = spares[p % 2]
+    if square:
+        _sqrt(out)
+    return _finish(out, output)
+
+
+def _gaussian_chains(input, plan, order, cval):
+    """The chains of passes of `_derivative_sum` for the Gaussian derivatives of
+    ``plan`` (a DerivativePlan whose extra argument is sigma), as the derivative calls
+    of gaussian_laplace / gaussian_gradient_magnitude would check them; None when one
+    of them has no pass (SciPy then copies the input for it)."""
+    (sigma,) = plan.extra_arguments
+    chains = []
+    for axis, mode in zip(plan.axes, plan.modes, strict=True):
+        orders = [0] * input.ndim
+        orders[axis] = order
+        step = _checks.check_gaussian_filter(
+            input, sigma, orders, plan.output.dtype, mode, cval, **plan.extra_keywords
+        )
+        if not step.passes:
+            return None
+        chains.append((step.passes, step.cval))
+    return chains
+
+
 @docfiller
 def generic_laplace(
     input,
@@ -881,6 +945,9 @@ def laplace(input, output=None, mode="reflect", cval=0.0, *, axes=None):
     plan = _checks.check_laplace(input, output, mode, cval, axes=axes)
     if is_dask_array(input):
         return _lazy(laplace, input, plan, (output, mode, cval), {"axes": axes})
+    if plan.passes and _fusable(input, plan.output):
+        chains = [((step,), plan.cval) for step in plan.passes]
+        return _derivative_sum(input, chains, plan.output, square=False)
     return generic_laplace(input, _second_derivative, output, mode, cval, axes=axes)
 
 
@@ -934,6 +1001,10 @@ def gaussian_laplace(input, sigma, output=None, mode="reflect", cval=0.0, *, axe
         return _lazy_gaussian(
             gaussian_laplace, input, plan, sigma, output, mode, cval, axes, kwargs
         )
+    if plan.axes and _fusable(input, plan.output):
+        chains = _gaussian_chains(input, plan, 2, cval)
+        if chains is not None:
+            return _derivative_sum(input, chains, plan.output, square=False)
     return generic_laplace(
         input,
         _gaussian_derivative(2),
@@ -1092,6 +1163,10 @@ def gaussian_gradient_magnitude(
         return _lazy_gaussian(
             gaussian_gradient_magnitude, input, plan, sigma, output, mode, cval, axes, kwargs
         )
+    if plan.axes and _fusable(input, plan.output):
+        chains = _gaussian_chains(input, plan, 1, cval)
+        if chains is not None:
+            return _derivative_sum(input, chains, plan.output, square=True)
     return generic_gradient_magnitude(
         input,
         _gaussian_derivative(1),

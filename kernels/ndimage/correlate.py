@@ -27,17 +27,38 @@ from .boundary import map_index
 CAST_DIRECT = 0  # floats, and the integers whose direct conversion matches C's
 CAST_BOOL = 1  # NumPy's bool is a byte: C stores the truncated value, nonzero is True
 CAST_VIA_INT64 = 2  # small integer types: C truncates to a wide integer, then wraps
+# Flags added to `cast` to fold NumPy's in-place steps of the derivative filters into the
+# store (no temporary array, no extra pass): the converted result is first squared in
+# the output's type (``tmp *= tmp``), then added to what ``out`` held (``out += tmp``).
+SQUARE = 4
+ACCUMULATE = 8
+
+
+@jd.func
+def convert(out, i, value, cast):
+    """``out[i] = value``, a float64 converted as C's cast would (x86-64)."""
+    kind = cast & 3
+    if kind == CAST_VIA_INT64:
+        out[i] = np.int64(value)  # stored into a narrower type, it wraps around
+    elif kind == CAST_BOOL:
+        out[i] = np.int64(value) != 0
+    else:
+        out[i] = value
 
 
 @jd.func
 def store(out, i, value, cast):
-    """Write a float64 result into ``out[i]`` (1-D) as C's cast would (x86-64)."""
-    if cast == CAST_VIA_INT64:
-        out[i] = np.int64(value)  # stored into a narrower type, it wraps around
-    elif cast == CAST_BOOL:
-        out[i] = np.int64(value) != 0
-    else:
-        out[i] = value
+    """Write a float64 result into ``out[i]`` (1-D) as C's cast would, then apply the
+    `SQUARE` and `ACCUMULATE` flags of ``cast`` in ``out``'s type, as NumPy would."""
+    if cast < SQUARE:
+        convert(out, i, value, cast)
+        return
+    previous = out[i]
+    convert(out, i, value, cast)
+    if cast & SQUARE:
+        out[i] = out[i] * out[i]  # in out's type: integers wrap as NumPy's do
+    if cast & ACCUMULATE:
+        out[i] = previous + out[i]
 
 
 # Outputs an index computes side by side, in float64 scratch of this size: a CPU chunk
@@ -71,8 +92,40 @@ def inside(low, high, m, n):
 
 @jd.func
 def store_chunk(dst, acc, m, cast):
-    """``dst[0:m] = acc[0:m]``, each float64 converted as C's cast would (see `store`)."""
-    if cast == CAST_VIA_INT64:
+    """``dst[0:m] = acc[0:m]``, each float64 converted as C's cast would (see `store`),
+    then the `SQUARE` and `ACCUMULATE` flags of ``cast`` applied."""
+    if cast == SQUARE | ACCUMULATE:  # CAST_DIRECT: a loop per case, vectorised
+        for jj in range(m):
+            previous = dst[jj]
+            dst[jj] = acc[jj]
+            value = dst[jj]  # the result in dst's type
+            dst[jj] = previous + value * value
+    elif cast == ACCUMULATE:
+        for jj in range(m):
+            previous = dst[jj]
+            dst[jj] = acc[jj]
+            dst[jj] = previous + dst[jj]
+    elif cast == SQUARE:
+        for jj in range(m):
+            dst[jj] = acc[jj]
+            dst[jj] = dst[jj] * dst[jj]
+    elif cast > SQUARE:  # small integers and bool, flagged
+        kind = cast & 3
+        square = (cast & SQUARE) != 0
+        accumulate = (cast & ACCUMULATE) != 0
+        for jj in range(m):
+            previous = dst[jj]
+            if kind == CAST_VIA_INT64:
+                dst[jj] = np.int64(acc[jj])
+            elif kind == CAST_BOOL:
+                dst[jj] = np.int64(acc[jj]) != 0
+            else:
+                dst[jj] = acc[jj]
+            if square:
+                dst[jj] = dst[jj] * dst[jj]
+            if accumulate:
+                dst[jj] = previous + dst[jj]
+    elif cast == CAST_VIA_INT64:
         for jj in range(m):
             dst[jj] = np.int64(acc[jj])
     elif cast == CAST_BOOL:

@@ -311,6 +311,45 @@ def test_output_array_and_aliasing():
         assert_matches(y, y_ref)
 
 
+@pytest.mark.parametrize("out_dtype", [None, np.uint8, np.int16, np.float32, np.uint32])
+def test_derivative_sums_fold_into_the_passes(monkeypatch, out_dtype):
+    """laplace, gaussian_laplace and gaussian_gradient_magnitude square and add each
+    derivative in the store of its last pass (no temporary): the rounding to the
+    output dtype, the wrap-around of integer squares and sums, and every mode must be
+    SciPy's. The generic functions must not run where the folded path applies."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the folded path should have run")
+
+    x2 = data((9, 11), np.float32, seed=4)
+    x3 = data((5, 6, 7), np.int16, seed=5)
+    with monkeypatch.context() as patched:
+        patched.setattr(jn._filters, "generic_laplace", refuse)
+        patched.setattr(jn._filters, "generic_gradient_magnitude", refuse)
+        for k, mode in enumerate(MODES):
+            for x in (x2, x3):
+                kw = dict(output=out_dtype, mode=mode, cval=-2.5)
+                compare("laplace", x, **kw)
+                compare("gaussian_laplace", x, 0.9 + 0.2 * k, truncate=2.0, **kw)
+                compare("gaussian_gradient_magnitude", x, 0.7, radius=k % 3 + 1, **kw)
+        compare("laplace", x3, axes=(2, 0), mode=["wrap", "constant"], output=out_dtype)
+        compare("gaussian_laplace", x3, [1.0, 0.5], axes=(0, 2), output=out_dtype)
+        compare("gaussian_gradient_magnitude", x3, [1.0, 0.5, 0.8], axes=(1,))
+        # an output array of its own, contiguous or not
+        out = np.zeros(x2.shape, out_dtype or x2.dtype)
+        assert jn.laplace(x2, out) is out
+        assert_matches(out, ndi.laplace(x2, np.zeros_like(out)))
+        wide = np.zeros((9, 22), out_dtype or x2.dtype)
+        jn.gaussian_gradient_magnitude(x2, 1.0, wide[:, ::2])
+        assert_matches(wide[:, ::2].copy(), ndi.gaussian_gradient_magnitude(x2, 1.0, wide.dtype))
+    # the output is the input: SciPy's later derivatives read the first one's result,
+    # which the generic path reproduces
+    y, y_ref = x2.copy(), x2.copy()
+    ndi.gaussian_laplace(y_ref, 1.0, y_ref)
+    jn.gaussian_laplace(y, 1.0, y)
+    assert_matches(y, y_ref)
+
+
 def test_non_contiguous_and_readonly_input():
     x = data((8, 10), np.float32)
     view = x[::2, 1::3]

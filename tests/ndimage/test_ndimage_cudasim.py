@@ -36,3 +36,24 @@ def test_integer_rounding_matches_scipy_in_the_simulator():
         med = jndi.median_filter(host, size=3, mode="wrap")
     np.testing.assert_array_equal(got, sndi.gaussian_filter(host, 1.0))
     np.testing.assert_array_equal(med, sndi.median_filter(host, size=3, mode="wrap"))
+
+
+# The simulator adds NumPy integer scalars, which warn where compiled code silently
+# wraps around (as NumPy's own in-place array steps do): the wrap is what is tested.
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+def test_derivative_sums_fold_into_the_stores_in_the_simulator():
+    # one output per thread: each derivative is squared and added in the store of its
+    # last pass, in the output's type (integers wrap as NumPy's in-place steps do)
+    host = (np.random.default_rng(9).random((6, 7)) * 100).astype(np.int16)
+    for output in (np.int16, np.uint8, np.float32):
+        with jd.use_target("cuda"):
+            lap = jndi.laplace(host, output=output, mode="wrap")
+            glap = jndi.gaussian_laplace(host, 0.8, output=output)
+            ggm = jndi.gaussian_gradient_magnitude(host, 0.8, output=output, mode="nearest")
+        np.testing.assert_array_equal(lap, sndi.laplace(host, output=output, mode="wrap"))
+        np.testing.assert_array_equal(glap, sndi.gaussian_laplace(host, 0.8, output=output))
+        want = sndi.gaussian_gradient_magnitude(host, 0.8, output=output, mode="nearest")
+        if output == np.float32:
+            np.testing.assert_allclose(ggm, want, rtol=1e-5, atol=1e-5)
+        else:
+            np.testing.assert_array_equal(ggm, want)
