@@ -37,6 +37,7 @@ __all__ = [
 ]
 
 _BLOCK = 32  # outputs of one row computed per CPU index (amortises scratch setup)
+_INDICES = 1024  # 1-D passes along the last axis: about this many indices per launch
 _SCRATCH_BYTES = 64 * 2**20  # per launch, for windows larger than MAX_LOCAL points
 
 
@@ -161,9 +162,13 @@ def _line_pass(src, dst, step, cval, minimum):
     size = int(step.size)
     args = (size, int(step.origin), int(step.mode), cv, bool(minimum))
     if post == 1:
-        # along the last axis: whole van Herk runs of `size`, at least _BLOCK outputs
-        # on the CPU, one run on a GPU
-        block = size * -(-_per_index(src) // size)
+        # along the last axis: whole van Herk runs of `size`, one on a GPU; on the CPU
+        # at least _BLOCK outputs, and as many as leave about _INDICES indices (each
+        # index pays for its edges and its loops' set-up)
+        per_index = _per_index(src)
+        if per_index > 1:
+            per_index = min(n, max(per_index, -(-pre * n // _INDICES)))
+        block = size * -(-per_index // size)
         view = (pre, n)
         _rank.line_extreme(
             src.reshape(view), dst.reshape(view), *args, block, ndrange=pre * -(-n // block),

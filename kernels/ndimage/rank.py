@@ -49,7 +49,7 @@ OP_MAXIMUM = 2
 
 # Longest window scanned point by point: along the last axis (one vector op per point)
 # and along other axes (a row op per point).
-DIRECT_LAST = 5
+DIRECT_LAST = 5  # (line_extreme compares at most 5 points in one expression)
 DIRECT_ROWS = 4
 
 
@@ -96,27 +96,25 @@ def line_extreme(q, src, out, size, origin, mode, cv, minimum, block):
     if m <= 0:
         return
     if size <= DIRECT_LAST:
+        # one pass: the points of a window in registers, compared in order (windows of
+        # fewer than 5 points compare their last point again, which changes nothing)
         o = res[first:last]
-        a = line[first - half :]
+        base = first - half
+        a0 = line[base:]
         if size == 1:
             for j in range(m):
-                o[j] = a[j]
+                o[j] = a0[j]
             return
-        b = line[first - half + 1 :]
+        a1 = line[base + 1 :]
+        a2 = line[base + min(2, size - 1) :]
+        a3 = line[base + min(3, size - 1) :]
+        a4 = line[base + min(4, size - 1) :]
         if minimum:
             for j in range(m):
-                o[j] = min(a[j], b[j])
+                o[j] = min(min(min(min(a0[j], a1[j]), a2[j]), a3[j]), a4[j])
         else:
             for j in range(m):
-                o[j] = max(a[j], b[j])
-        for t in range(2, size):
-            b = line[first - half + t :]
-            if minimum:
-                for j in range(m):
-                    o[j] = min(o[j], b[j])
-            else:
-                for j in range(m):
-                    o[j] = max(o[j], b[j])
+                o[j] = max(max(max(max(a0[j], a1[j]), a2[j]), a3[j]), a4[j])
         return
     j0 = first
     while j0 < last:

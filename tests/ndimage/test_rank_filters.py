@@ -222,6 +222,17 @@ def test_vectorized_filter_windows_as_planes(monkeypatch, planes_batch):
     )
 
 
+def test_long_lines_in_blocks():
+    # along the last axis a CPU index takes a block of whole runs of `size` outputs,
+    # sized so that a launch has about a thousand indices: lines of several blocks,
+    # with a remainder, and windows compared point by point (size <= 5) or by runs
+    x = _data((20, 3001), np.float32, 7)
+    for size in (1, 2, 4, 5, 6, 9):
+        for mode in ("reflect", "constant", "wrap"):
+            _same("maximum_filter1d", x, size, mode=mode, cval=-1, origin=size // 3)
+            _same("minimum_filter1d", x, size, mode=mode, cval=200)
+
+
 def test_one_output_per_index_as_on_a_gpu(monkeypatch):
     """The launches a GPU gets (``jd.lanes`` is 1 on CUDA): one output, or one van Herk
     run, per index and one line per index along other axes, run here on the CPU."""
