@@ -209,6 +209,69 @@ def correlate_chunk(acc, x, w, sym, m):
             t += 1
 
 
+SHORT = 5  # weights of up to this many taps: `short_taps` where all taps are inside
+
+
+@jd.func
+def short_taps(dst, x, w, sym, m):
+    """``dst[0:m]``: the correlation of ``x`` (``m + len(w) - 1`` inputs) with at most
+    `SHORT` taps, in one loop that keeps each output's taps in registers, in SciPy's
+    order of summation (see `correlate_chunk`), stored with a direct cast. Scratch
+    chunks cost more than the arithmetic of so few taps."""
+    nw = w.shape[0]
+    x0 = x[0:m]
+    if nw == 1:
+        w0 = w[0]
+        for j in range(m):
+            dst[j] = np.float64(x0[j]) * w0
+        return
+    x1 = x[1 : m + 1]
+    w0, w1 = w[0], w[1]
+    if nw == 2:
+        for j in range(m):
+            v = np.float64(x1[j]) * w1
+            dst[j] = v + np.float64(x0[j]) * w0
+        return
+    x2 = x[2 : m + 2]
+    w2 = w[2]
+    if nw == 3:
+        if sym != 0:
+            s = np.float64(sym)
+            for j in range(m):
+                v = np.float64(x1[j]) * w1
+                dst[j] = v + (np.float64(x0[j]) + s * np.float64(x2[j])) * w0
+        else:
+            for j in range(m):
+                v = np.float64(x2[j]) * w2
+                v += np.float64(x0[j]) * w0
+                dst[j] = v + np.float64(x1[j]) * w1
+        return
+    x3 = x[3 : m + 3]
+    w3 = w[3]
+    if nw == 4:
+        for j in range(m):
+            v = np.float64(x3[j]) * w3
+            v += np.float64(x0[j]) * w0
+            v += np.float64(x1[j]) * w1
+            dst[j] = v + np.float64(x2[j]) * w2
+        return
+    x4 = x[4 : m + 4]
+    w4 = w[4]
+    if sym != 0:
+        s = np.float64(sym)
+        for j in range(m):
+            v = np.float64(x2[j]) * w2
+            v += (np.float64(x0[j]) + s * np.float64(x4[j])) * w0
+            dst[j] = v + (np.float64(x1[j]) + s * np.float64(x3[j])) * w1
+    else:
+        for j in range(m):
+            v = np.float64(x4[j]) * w4
+            v += np.float64(x0[j]) * w0
+            v += np.float64(x1[j]) * w1
+            v += np.float64(x2[j]) * w2
+            dst[j] = v + np.float64(x3[j]) * w3
+
+
 @jd.kernel
 def correlate_lines(a, b, src, w, origin, sym, swap, width, mode, cval, cast, out):
     """``out[o, i] = sum_k w[k] * src[o, i + k - len(w) // 2 - origin]``.
@@ -217,7 +280,9 @@ def correlate_lines(a, b, src, w, origin, sym, swap, width, mode, cval, cast, ou
     ``(o, block)`` (``(block, o)`` when ``swap``) computes the ``width`` outputs from
     ``block * width`` on: one, summed in a register, when ``width`` is 1 (a GPU thread);
     else `CHUNK` at a time with `correlate_chunk`, reading the line itself or, where the
-    taps leave it, a float64 copy of the inputs extended by the boundary mode. ``sym``
+    taps leave it, a float64 copy of the inputs extended by the boundary mode; weights
+    of up to `SHORT` taps take `short_taps` for all their outputs whose taps are inside
+    the line, and compute the others one at a time. ``sym``
     is 1 (symmetric weights), -1 (antisymmetric) or 0, as SciPy detects them; it picks
     SciPy's order of summation (pairs of taps around the centre, or left to right
     starting with the last tap), which every output follows.
@@ -233,8 +298,25 @@ def correlate_lines(a, b, src, w, origin, sym, swap, width, mode, cval, cast, ou
     nw = w.shape[0]
     acc = jd.local.array(CHUNK, np.float64)
     ext = jd.local.array(EXTENDED, np.float64)
-    stop = min(block * width + width, n)
-    for i0 in range(block * width, stop, CHUNK):
+    start = block * width
+    stop = min(start + width, n)
+    if nw <= SHORT and cast == CAST_DIRECT:
+        # outputs [inner_lo, inner_hi), all taps inside the line: one `short_taps`
+        left = nw // 2 + origin  # an output's first tap is `left` before it
+        inner_lo = min(max(start, left), stop)
+        inner_hi = max(min(stop, n - nw + 1 + left), inner_lo)
+        m = inner_hi - inner_lo
+        if m > 0:
+            taps = line[inner_lo - left : inner_hi - left + nw - 1]
+            short_taps(out[o, inner_lo:inner_hi], taps, w, sym, m)
+        # the few outputs whose taps leave the line, one at a time
+        res = out[o]
+        for i in range(start, inner_lo):
+            res[i] = line_output(line, i, w, origin, sym, mode, cval)
+        for i in range(max(inner_hi, start), stop):
+            res[i] = line_output(line, i, w, origin, sym, mode, cval)
+        return
+    for i0 in range(start, stop, CHUNK):
         m = min(CHUNK, stop - i0)
         first = i0 - origin - nw // 2  # input under the first tap of output i0
         count = m + nw - 1

@@ -420,6 +420,31 @@ def test_long_lines_chunks_and_edges(mode):
     compare("correlate", one_line, rng.normal(size=9), mode=mode, origin=-4)
 
 
+@pytest.mark.parametrize("mode", ["reflect", "constant", "wrap"])
+def test_short_weights_to_the_last_bit(mode):
+    """Up to 5 taps along the last axis, the outputs whose taps are all inside the line
+    are summed in one loop with the taps in registers: still in SciPy's order, so the
+    results are SciPy's to the last bit (the edges take the chunk path)."""
+    rng = np.random.default_rng(8)
+    lines = data((4, 1003), np.float64, seed=4)
+    for n in range(1, 6):
+        for w in _weight_kinds(rng, n):
+            for origin in {0, _origin(rng, n)}:
+                kw = dict(mode=mode, cval=0.5, origin=origin)
+                np.testing.assert_array_equal(
+                    jn.correlate1d(lines, w, **kw), ndi.correlate1d(lines, w, **kw)
+                )
+                np.testing.assert_array_equal(
+                    jn.correlate1d(lines, w, output=np.int32, **kw),
+                    ndi.correlate1d(lines, w, output=np.int32, **kw),
+                )
+                # float32 inputs, and lines in blocks of a long one
+                one = lines[:, :1000].astype(np.float32).reshape(-1)
+                np.testing.assert_array_equal(
+                    jn.convolve1d(one, w, **kw), ndi.convolve1d(one, w, **kw)
+                )
+
+
 def test_one_output_per_index_as_on_a_gpu(monkeypatch):
     """The launches a GPU gets (``jd.lanes`` is 1 on CUDA: one output per index, summed
     in a register), run here on the CPU."""
