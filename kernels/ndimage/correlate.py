@@ -291,7 +291,7 @@ def correlate_lines(a, b, src, w, origin, sym, swap, width, mode, cval, cast, ou
     o = b if swap else a
     block = a if swap else b
     line = src[o]
-    if width == 1:
+    if CHUNK == 1 or width == 1:  # CUDA (a constant there: the rest is not compiled)
         store(out[o], block, line_output(line, block, w, origin, sym, mode, cval), cast)
         return
     n = line.shape[0]
@@ -367,7 +367,7 @@ def correlate_rows(a, b, block, src, w, origin, sym, swap, width, mode, cval, ca
     right = nw - left - 1
     c = i - origin  # input row under the centre tap
     s = np.float64(sym)
-    if width == 1:
+    if CHUNK == 1 or width == 1:  # CUDA (a constant there: the rest is not compiled)
         j = block
         if sym != 0:
             acc = row_at(src, o, c, j, n, mode, cval) * w[left]
@@ -476,7 +476,7 @@ def uniform_rows(a, b, src, size, origin, swap, width, mode, cval, cast, out):
     n = src.shape[1]
     inner = src.shape[2]
     first = -(size // 2) - origin
-    if width == 1:
+    if CHUNK == 1 or width == 1:  # CUDA (a constant there: the rest is not compiled)
         j = block
         total = 0.0
         for t in range(size):
@@ -567,7 +567,7 @@ def correlate_nd(r, block, src, shape, offsets, flat, w, lo, hi, width, mode, cv
         if c < lo[d] or c >= shape[d] - hi[d]:
             rows_inside = False
     base = r * length  # flat index of the row's first element
-    if width == 1:
+    if CHUNK == 1 or width == 1:  # CUDA (a constant there: the rest is not compiled)
         j = block
         acc = 0.0
         if rows_inside and j >= lo[last] and j < length - hi[last]:
