@@ -44,10 +44,6 @@ _EPS = np.finfo(np.float64).eps
 # Launches whose first dimension is below this are reordered so that the dimension run
 # in parallel on the CPU is a long one.
 _MIN_OUTER = 8
-# On the CPU, each index of the correlation kernels computes whole chunks of outputs along
-# the contiguous axis, as many as leave about _INDICES indices in the launch (fewer,
-# longer indices cost less; enough remain for the threads to share).
-_INDICES = 1024
 
 
 # --- arrays, without knowing their library ---------------------------------------------
@@ -147,7 +143,7 @@ def _width(src, length, count):
     chunk = jd.lanes(src)  # the kernels' CHUNK on the CPU
     if chunk == 1:
         return 1
-    wanted = -(-length * count // _INDICES)
+    wanted = -(-length * count // _support.CPU_INDICES)
     return min(-(-length // chunk) * chunk, max(chunk, -(-wanted // chunk) * chunk))
 
 

@@ -21,7 +21,7 @@ from .._config import PARALLEL_THRESHOLD
 from .._kernel import Func
 from . import _checks, _lowlevel
 from ._docstrings import docfiller
-from ._support import needs_temporary
+from ._support import CPU_INDICES, needs_temporary
 
 __all__ = [
     "generic_filter",
@@ -37,7 +37,6 @@ __all__ = [
 ]
 
 _BLOCK = 32  # outputs of one row computed per CPU index (amortises scratch setup)
-_INDICES = 1024  # 1-D passes along the last axis: about this many indices per launch
 _SCRATCH_BYTES = 64 * 2**20  # per launch, for windows larger than MAX_LOCAL points
 
 
@@ -163,11 +162,11 @@ def _line_pass(src, dst, step, cval, minimum):
     args = (size, int(step.origin), int(step.mode), cv, bool(minimum))
     if post == 1:
         # along the last axis: whole van Herk runs of `size`, one on a GPU; on the CPU
-        # at least _BLOCK outputs, and as many as leave about _INDICES indices (each
+        # at least _BLOCK outputs, and as many as leave about CPU_INDICES indices (each
         # index pays for its edges and its loops' set-up)
         per_index = _per_index(src)
         if per_index > 1:
-            per_index = min(n, max(per_index, -(-pre * n // _INDICES)))
+            per_index = min(n, max(per_index, -(-pre * n // CPU_INDICES)))
         block = size * -(-per_index // size)
         view = (pre, n)
         _rank.line_extreme(

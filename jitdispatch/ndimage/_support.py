@@ -37,6 +37,11 @@ try:
 except ImportError:  # NumPy < 1.25
     from numpy import AxisError
 
+# On the CPU, a 1-D pass gives each index of its launch as many outputs as leave about
+# this many indices: fewer, longer indices cost less, and enough remain for the threads
+# to share (the correlation and the minimum/maximum kernels).
+CPU_INDICES = 1024
+
 # Boundary modes, as the kernels see them. SciPy's filters treat the 'grid-' names as
 # plain aliases, so kernels only ever handle these five.
 MODE_NEAREST = 0
