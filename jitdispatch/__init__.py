@@ -9,7 +9,7 @@ from ._api import asarray, elementwise, empty, explain, func, kernel, lanes
 from ._backends import Backend, BackendError, backend, register_backend, set_backend
 from ._config import set_trace
 from ._dispatch import use_target
-from ._kernel import local, per_target
+from ._kernel import fmax, fmin, local, per_target
 from ._patch import patch
 from ._targets.cpu import serial
 from .errors import (
@@ -38,6 +38,8 @@ __all__ = [
     "elementwise",
     "empty",
     "explain",
+    "fmax",
+    "fmin",
     "func",
     "kernel",
     "lanes",

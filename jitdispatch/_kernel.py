@@ -98,8 +98,6 @@ def _module_proxy(module, names, target):
     Lets bodies write ``jd.local.array(...)`` or ``helpers.clamp(...)``; None when no
     attribute of ``module`` needs resolving.
     """
-    if module.__name__ == "jitdispatch" and "local" in names:
-        return target.jd_namespace()
     resolved = {}
     for attr in names:
         value = getattr(module, attr, None)
@@ -171,8 +169,8 @@ class _Local:
 
     On CUDA it is thread-local memory (``shape`` must be a compile-time constant); on the
     CPU a small array. Called from Python it returns ``numpy.empty(shape, dtype)``. Write
-    it as ``jd.local.array`` with ``import jitdispatch as jd`` (CUDA's typing knows the
-    namespace only through that spelling).
+    it as ``jd.local.array`` after ``import jitdispatch as jd``, or as ``local.array``
+    after ``from jitdispatch import local``.
     """
 
     def _jd_resolve(self, target):
@@ -190,6 +188,65 @@ class _Local:
 
 
 local = _Local()
+
+
+def _fmin(a, b):
+    if b != b:  # NaN
+        return a
+    if a != a:
+        return b
+    return b if b < a else a
+
+
+def _fmax(a, b):
+    if b != b:
+        return a
+    if a != a:
+        return b
+    return b if b > a else a
+
+
+class _Extreme:
+    """``jd.fmin(a, b)`` / ``jd.fmax(a, b)``: the smaller / larger of two numbers.
+
+    Which of ``-0.0`` and ``0.0`` they give for that pair is unspecified. On the CPU
+    they are LLVM's ``minnum`` / ``maxnum`` for floats, one vector instruction in a
+    vector loop. Python's ``min(x[i], y[i])`` stored back into ``x[i]`` lets LLVM store
+    only where ``y[i]`` is smaller, and its masked vector stores are slow on many x86
+    cores. Integers and booleans compare as ``min`` / ``max`` would. On CUDA and from
+    Python they are plain functions with the same rule.
+    """
+
+    def __init__(self, name, py_func, doc):
+        self.__name__ = name
+        self._py_func = py_func
+        self.__doc__ = doc + _Extreme.__doc__.split("\n\n", 1)[1]
+
+    def __call__(self, a, b):
+        return self._py_func(a, b)
+
+    def _jd_resolve(self, target):
+        return target.extreme(self.__name__, self._py_func)
+
+    def _jd_fingerprint(self, seen=None):
+        return f"jd.{self.__name__}/1"
+
+    def __repr__(self):
+        return f"jitdispatch.{self.__name__}"
+
+
+fmin = _Extreme(
+    "fmin",
+    _fmin,
+    "``jd.fmin(a, b)``: the smaller of two numbers of one type, in kernel bodies and from\n"
+    "    Python; where one is NaN, the other (NumPy's ``fmin`` rule).\n\n",
+)
+fmax = _Extreme(
+    "fmax",
+    _fmax,
+    "``jd.fmax(a, b)``: the larger of two numbers of one type, in kernel bodies and from\n"
+    "    Python; where one is NaN, the other (NumPy's ``fmax`` rule).\n\n",
+)
 
 
 class per_target:

@@ -106,3 +106,23 @@ def chunked_scale(i, x, out):
         buf[k] = x[start + k] * SCALE
     for k in range(m):
         out[start + k] = buf[k]
+
+
+@jd.kernel
+def extremes(i, x, y, lo, hi):
+    """``jd.fmin`` / ``jd.fmax`` of two arrays, read through scratch (``jd.local`` and the
+    functions from one namespace)."""
+    buf = jd.local.array(2, x.dtype)
+    buf[0] = x[i]
+    buf[1] = y[i]
+    lo[i] = jd.fmin(buf[0], buf[1])
+    hi[i] = jd.fmax(buf[0], buf[1])
+
+
+@jd.kernel
+def compare_exchange(i, a, b):
+    """``a[i], b[i] = smaller, larger``: one comparator of a sorting network, in place."""
+    u = a[i]
+    v = b[i]
+    a[i] = jd.fmin(u, v)
+    b[i] = jd.fmax(u, v)

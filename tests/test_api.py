@@ -10,6 +10,8 @@ PUBLIC = {
     "backend",
     "patch",
     "per_target",
+    "fmin",
+    "fmax",
     "register_backend",
     "set_backend",
     "use_target",

@@ -13,6 +13,8 @@ from kernels_for_tests import (
     add2,
     chunked_scale,
     clip_kernel,
+    compare_exchange,
+    extremes,
     greater,
     hypot,
     report_target,
@@ -511,3 +513,70 @@ def test_empty_and_asarray_follow_like():
         jd.asarray(FakeDeviceArray(), like=x)
     with pytest.raises(TypeError, match="must be an array"):
         jd.empty(3, np.float64, like=[1, 2])
+
+
+def _extreme_operands(dtype, n=64):
+    rng = np.random.default_rng(3)
+    if dtype == np.bool_:
+        return rng.random(n) < 0.5, rng.random(n) < 0.5
+    if np.dtype(dtype).kind == "f":
+        x, y = rng.standard_normal(n).astype(dtype), rng.standard_normal(n).astype(dtype)
+        x[:6] = [np.nan, 1.0, np.nan, -np.inf, np.inf, 2.0]
+        y[:6] = [1.0, np.nan, np.nan, 3.0, -1.0, 2.0]
+        return x, y
+    info = np.iinfo(dtype)
+    return tuple(rng.integers(info.min, info.max, n, dtype=dtype, endpoint=True) for _ in "xy")
+
+
+@pytest.mark.parametrize(
+    "dtype", [np.float32, np.float64, np.int8, np.uint8, np.int64, np.uint64, np.bool_]
+)
+def test_fmin_fmax_follow_numpy(dtype):
+    x, y = _extreme_operands(dtype)
+    lo, hi = np.empty_like(x), np.empty_like(x)
+    extremes(x, y, lo, hi, ndrange=len(x))
+    np.testing.assert_array_equal(lo, np.fmin(x, y))
+    np.testing.assert_array_equal(hi, np.fmax(x, y))
+    a, b = x.copy(), y.copy()  # in place, as a comparator of a network
+    compare_exchange(a, b, ndrange=len(a))
+    np.testing.assert_array_equal(a, np.fmin(x, y))
+    np.testing.assert_array_equal(b, np.fmax(x, y))
+    for u, v in zip(x[:8], y[:8], strict=True):  # from Python, on NumPy scalars
+        np.testing.assert_array_equal(jd.fmin(u, v), np.fmin(u, v))
+        np.testing.assert_array_equal(jd.fmax(u, v), np.fmax(u, v))
+    assert repr(jd.fmin) == "jitdispatch.fmin"
+
+
+def test_fmin_fmax_vectorise_without_masked_stores():
+    """``x[i] = min(x[i], y[i])`` lets LLVM store only where ``y[i]`` is smaller: a masked
+    vector store, slow on x86. ``jd.fmin`` is a vector min and a plain store."""
+    import re
+
+    import numba
+
+    from jitdispatch._kernel import substitute
+    from jitdispatch._targets import cpu
+
+    def builtin(a, b):
+        for i in range(a.shape[0]):
+            u = a[i]
+            v = b[i]
+            a[i] = min(u, v)
+            b[i] = max(u, v)
+
+    def extreme(a, b):
+        for i in range(a.shape[0]):
+            u = a[i]
+            v = b[i]
+            a[i] = jd.fmin(u, v)
+            b[i] = jd.fmax(u, v)
+
+    def assembly(fn):
+        dispatcher = numba.njit("void(float32[::1], float32[::1])")(fn)
+        return dispatcher.inspect_asm(dispatcher.signatures[0])
+
+    if "vmaskmov" not in assembly(builtin):
+        pytest.skip("no masked store in this CPU's code for min() stored in place")
+    asm = assembly(substitute(extreme, cpu))
+    assert "vmaskmov" not in asm
+    assert re.search(r"vminps\s+%ymm", asm) and re.search(r"vmaxps\s+%ymm", asm)

@@ -11,6 +11,8 @@ from kernels_for_tests import (
     add,
     chunked_scale,
     clip_kernel,
+    compare_exchange,
+    extremes,
     hypot,
     report_target,
     saxpy,
@@ -96,3 +98,21 @@ def test_lanes_one_output_per_thread():
     assert jd.lanes(np.zeros(3)) == 64  # NumPy arrays: the CPU
     with jd.use_target("cuda"):
         assert jd.lanes(np.zeros(3)) == 1
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.int16])
+def test_fmin_fmax_follow_numpy(dtype):
+    if dtype == np.float32:
+        x = np.array([np.nan, 1, np.nan, -np.inf, 4, 2, -3], dtype)
+        y = np.array([1, np.nan, np.nan, 3, -1, 2, 7], dtype)
+    else:
+        x = np.array([-32768, 1, 0, -5, 4, 2, 32767], dtype)
+        y = np.array([1, -2, 0, 3, -1, 2, 7], dtype)
+    lo, hi = np.empty_like(x), np.empty_like(x)
+    extremes(x, y, lo, hi, ndrange=len(x), target="cuda")
+    np.testing.assert_array_equal(lo, np.fmin(x, y))
+    np.testing.assert_array_equal(hi, np.fmax(x, y))
+    a, b = x.copy(), y.copy()
+    compare_exchange(a, b, ndrange=len(a), target="cuda")
+    np.testing.assert_array_equal(a, np.fmin(x, y))
+    np.testing.assert_array_equal(b, np.fmax(x, y))

@@ -9,6 +9,8 @@ from kernels_for_tests import (
     ADD,
     chunked_scale,
     clip_kernel,
+    compare_exchange,
+    extremes,
     hypot,
     report_target,
     saxpy,
@@ -75,3 +77,10 @@ def test_shipped_demo_kernels():
     check_ptx(demo.laplace5.compile_ptx(img, np.empty((4, 4)), cc=CC))
     check_ptx(demo.mandelbrot.compile_ptx(img, img, cc=CC))
     check_ptx(saxpy.compile_ptx(2.0, x, x, np.empty(16), cc=CC))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int16, np.uint8, np.bool_])
+def test_fmin_fmax(dtype):
+    x = np.ones(4, dtype)
+    check_ptx(extremes.compile_ptx(x, x, np.empty(4, dtype), np.empty(4, dtype), cc=CC))
+    check_ptx(compare_exchange.compile_ptx(x, np.ones(4, dtype), cc=CC))

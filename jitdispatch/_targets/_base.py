@@ -20,6 +20,10 @@ Must provide
 ``local``
     The namespace ``jd.local`` stands for inside kernel bodies (``local.array(n, dtype)``:
     per-index scratch memory of constant size).
+``extreme(name, py_func)``
+    What ``jd.fmin`` / ``jd.fmax`` (``name``) stand for inside kernel bodies: the smaller /
+    larger of two numbers with ``py_func``'s rule (a NaN operand gives the other one),
+    compiled so that a vector loop keeps it one instruction where the target has one.
 ``wrapper_source(ndim, nargs)`` / ``make_launcher(module, on_disk)``
     The generated launch wrapper (Python source; the body is the global ``body``) and the
     object built from its imported module. ``launcher(shape, args, device_id, options)``

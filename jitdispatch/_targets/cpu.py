@@ -127,24 +127,60 @@ def _make_local():
 
 
 _local = {}
+_extremes = {}
+
+
+def _make_extreme(name):
+    """An intrinsic for ``jd.fmin`` / ``jd.fmax``: LLVM's ``minnum`` / ``maxnum`` for
+    floats (NaN operands give the other operand, as in NumPy's fmin / fmax); a compare
+    and select for integers and booleans."""
+    from llvmlite import ir
+    from numba.core import cgutils
+    from numba.core import types as nbtypes
+    from numba.extending import intrinsic
+
+    smaller = name == "fmin"
+
+    @intrinsic
+    def extreme(typingctx, a, b):
+        ty = typingctx.unify_types(a, b)
+        if not isinstance(ty, (nbtypes.Float, nbtypes.Integer, nbtypes.Boolean)):
+            return None
+
+        def codegen(context, builder, signature, args):
+            x = context.cast(builder, args[0], a, ty)
+            y = context.cast(builder, args[1], b, ty)
+            if isinstance(ty, nbtypes.Float):
+                llty = context.get_value_type(ty)
+                fname = f"llvm.{'minnum' if smaller else 'maxnum'}.f{ty.bitwidth}"
+                fn = cgutils.get_or_insert_function(
+                    builder.module, ir.FunctionType(llty, [llty, llty]), fname
+                )
+                return builder.call(fn, [x, y])
+            op = "<" if smaller else ">"
+            if isinstance(ty, nbtypes.Integer) and ty.signed:
+                pred = builder.icmp_signed(op, y, x)
+            else:
+                pred = builder.icmp_unsigned(op, y, x)
+            return builder.select(pred, y, x)
+
+        return ty(a, b), codegen
+
+    return extreme
+
+
+def extreme(name, py_func):
+    """``jd.fmin`` / ``jd.fmax`` for CPU bodies (see `_make_extreme`)."""
+    if name not in _extremes:
+        _numba()
+        _extremes[name] = _make_extreme(name)
+    return _extremes[name]
 
 
 def local():
     if "m" not in _local:
         _local["m"] = _make_local()
     return _local["m"]
-
-
-def jd_namespace():
-    """What ``jd`` stands for inside kernel bodies: ``jd.local`` resolved for the CPU."""
-    if "jd" not in _local:
-        import jitdispatch
-
-        module = types.ModuleType("jitdispatch")
-        module.__dict__.update(jitdispatch.__dict__)
-        module.local = local()
-        _local["jd"] = module
-    return _local["jd"]
 
 
 def _loops(ndim, body_call, outer):

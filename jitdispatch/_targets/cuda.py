@@ -80,6 +80,18 @@ def compile_function(py_func, body=False):
     return _cuda().jit(device=True)(py_func)
 
 
+_extremes = {}
+
+
+def extreme(name, py_func):
+    """``jd.fmin`` / ``jd.fmax`` for CUDA bodies: their Python rule as a device function."""
+    if name not in _extremes:
+        with _lock:
+            if name not in _extremes:
+                _extremes[name] = compile_function(py_func)
+    return _extremes[name]
+
+
 def _sim_local():
     module = types.ModuleType("jitdispatch_local_cudasim")
     module.array = lambda shape, dtype: np.empty(shape, dtype)
@@ -108,12 +120,6 @@ def local():
                 cudadecl.registry.register_global(cuda.local, cuda_types.Module(cuda.local))
                 _registered.append(True)
     return cuda.local
-
-
-def jd_namespace():
-    """What ``jd`` stands for inside kernel bodies: numba.cuda, whose typing knows
-    ``local.array`` (the simulator swaps in its own per-thread module for it)."""
-    return _cuda()
 
 
 def wrapper_source(ndim, nargs):

@@ -13,7 +13,10 @@ Two shapes of work:
   of up to a few hundred points select with a comparator network (`window_network`).
 
 Values are compared in the input's dtype; ``cval`` arrives as a one-element array of
-that dtype. Every mode, size, origin and rank is a run-time argument.
+that dtype. Every mode, size, origin and rank is a run-time argument. Vector loops that
+keep an extreme in place use ``jd.fmin`` / ``jd.fmax``: with Python's ``min`` there, the
+CPU code stores through slow masked stores. (They differ from ``min`` only for NaN,
+where the filters' results are undefined.)
 """
 
 import numpy as np
@@ -111,10 +114,10 @@ def line_extreme(q, src, out, size, origin, mode, cv, minimum, block):
         a4 = line[base + min(4, size - 1) :]
         if minimum:
             for j in range(m):
-                o[j] = min(min(min(min(a0[j], a1[j]), a2[j]), a3[j]), a4[j])
+                o[j] = jd.fmin(jd.fmin(jd.fmin(jd.fmin(a0[j], a1[j]), a2[j]), a3[j]), a4[j])
         else:
             for j in range(m):
-                o[j] = max(max(max(max(a0[j], a1[j]), a2[j]), a3[j]), a4[j])
+                o[j] = jd.fmax(jd.fmax(jd.fmax(jd.fmax(a0[j], a1[j]), a2[j]), a3[j]), a4[j])
         return
     j0 = first
     while j0 < last:
@@ -181,20 +184,20 @@ def line_extreme_rows(q, kb, src, out, acc, size, origin, mode, cv, minimum, blo
             a = src[i, t, k0:k1]
             if minimum:
                 for k in range(m):
-                    o[k] = min(o[k], a[k])
+                    o[k] = jd.fmin(o[k], a[k])
             else:
                 for k in range(m):
-                    o[k] = max(o[k], a[k])
+                    o[k] = jd.fmax(o[k], a[k])
         for j in range(j1 - 2, j0 - 1, -1):
             b = out[i, j + 1, k0:k1]
             o = out[i, j, k0:k1]
             a = src[i, j - half, k0:k1]
             if minimum:
                 for k in range(m):
-                    o[k] = min(b[k], a[k])
+                    o[k] = jd.fmin(b[k], a[k])
             else:
                 for k in range(m):
-                    o[k] = max(b[k], a[k])
+                    o[k] = jd.fmax(b[k], a[k])
         # the right parts, rightwards, in r
         a = src[i, j0 - half + size - 1, k0:k1]
         for k in range(m):
@@ -204,14 +207,14 @@ def line_extreme_rows(q, kb, src, out, acc, size, origin, mode, cv, minimum, blo
             o = out[i, j, k0:k1]
             if minimum:
                 for k in range(m):
-                    v = min(r[k], a[k])
+                    v = jd.fmin(r[k], a[k])
                     r[k] = v
-                    o[k] = min(o[k], v)
+                    o[k] = jd.fmin(o[k], v)
             else:
                 for k in range(m):
-                    v = max(r[k], a[k])
+                    v = jd.fmax(r[k], a[k])
                     r[k] = v
-                    o[k] = max(o[k], v)
+                    o[k] = jd.fmax(o[k], v)
         j0 = j1
     # rows scanned point by point (short windows, or windows leaving the axis)
     c = cv[0]
@@ -228,10 +231,10 @@ def line_extreme_rows(q, kb, src, out, acc, size, origin, mode, cv, minimum, blo
             b = src[i, s1, k0:k1]
             if minimum:
                 for k in range(m):
-                    o[k] = min(a[k], b[k])
+                    o[k] = jd.fmin(a[k], b[k])
             else:
                 for k in range(m):
-                    o[k] = max(a[k], b[k])
+                    o[k] = jd.fmax(a[k], b[k])
         elif s0 < 0:
             for k in range(m):
                 o[k] = c
@@ -248,10 +251,10 @@ def line_extreme_rows(q, kb, src, out, acc, size, origin, mode, cv, minimum, blo
             a = src[i, s, k0:k1]
             if minimum:
                 for k in range(m):
-                    o[k] = min(o[k], a[k])
+                    o[k] = jd.fmin(o[k], a[k])
             else:
                 for k in range(m):
-                    o[k] = max(o[k], a[k])
+                    o[k] = jd.fmax(o[k], a[k])
 
 
 # --- N-D windows ------------------------------------------------------------------
@@ -532,8 +535,8 @@ def window_network(row, blk, src, out, shape, offs, foff, lo, hi, mode, cv, rank
         for c in range(np.uint64(w)):
             u = buf[pu + c]
             v = buf[pv + c]
-            buf[pu + c] = min(u, v)
-            buf[pv + c] = max(u, v)
+            buf[pu + c] = jd.fmin(u, v)
+            buf[pv + c] = jd.fmax(u, v)
     res = buf[rank * block : rank * block + w]
     for c in range(w):
         out[row, cs + c] = res[c]
