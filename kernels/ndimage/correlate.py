@@ -540,6 +540,22 @@ def tap_row(shape, offsets, t, r, mode):
     return index
 
 
+@jd.func
+def window_output(src, r, j, base, rows_inside, shape, offsets, flat, w, mode, cval):
+    """Output ``j`` of row ``r`` of `correlate_nd`, the taps read through the mode."""
+    last = shape.shape[0] - 1
+    length = shape[last]
+    acc = 0.0
+    for t in range(w.shape[0]):
+        kl = offsets[t, last]
+        row = base + flat[t] - kl if rows_inside else tap_row(shape, offsets, t, r, mode)
+        if row < 0:
+            acc += w[t] * cval
+        else:
+            acc += w[t] * line_at(src[row : row + length], j + kl, length, mode, cval)
+    return acc
+
+
 @jd.kernel
 def correlate_nd(r, block, src, shape, offsets, flat, w, lo, hi, width, mode, cval, cast, out):
     """N-D correlation over a window given as a list of taps.
@@ -547,7 +563,9 @@ def correlate_nd(r, block, src, shape, offsets, flat, w, lo, hi, width, mode, cv
     ``src`` is the C-contiguous input, flattened; ``out`` its ``(rows, shape[-1])`` view.
     The index ``(row, block)`` computes the ``width`` outputs of the row from ``block *
     width`` on: one, summed in a register, when ``width`` is 1 (a GPU thread); else
-    `CHUNK` at a time, tap after tap, each tap a loop over the chunk. Tap ``t`` reads the
+    `CHUNK` at a time, tap after tap, each tap a loop over the chunk (in a row whose
+    windows stay inside the other axes, the outputs whose taps leave the row are
+    computed one at a time, so that short rows still run in chunks). Tap ``t`` reads the
     input at ``position + offsets[t]`` (one offset per axis), that is ``flat[t]``
     elements away when no axis leaves the array; ``lo[d]`` / ``hi[d]`` are how far the
     window reaches below / above a position along axis ``d``. Taps are in C order of the
@@ -569,33 +587,56 @@ def correlate_nd(r, block, src, shape, offsets, flat, w, lo, hi, width, mode, cv
     base = r * length  # flat index of the row's first element
     if CHUNK == 1 or width == 1:  # CUDA (a constant there: the rest is not compiled)
         j = block
-        acc = 0.0
         if rows_inside and j >= lo[last] and j < length - hi[last]:
+            acc = 0.0
             for t in range(ntaps):
                 acc += w[t] * np.float64(src[base + j + flat[t]])
         else:
-            for t in range(ntaps):
-                kl = offsets[t, last]
-                row = base + flat[t] - kl if rows_inside else tap_row(shape, offsets, t, r, mode)
-                if row < 0:
-                    acc += w[t] * cval
-                else:
-                    acc += w[t] * line_at(src[row : row + length], j + kl, length, mode, cval)
+            acc = window_output(src, r, j, base, rows_inside, shape, offsets, flat, w, mode, cval)
         store(out[r], j, acc, cast)
         return
     acc = jd.local.array(CHUNK, np.float64)
-    stop = min(block * width + width, length)
-    for j0 in range(block * width, stop, CHUNK):
+    start = block * width
+    stop = min(start + width, length)
+    if rows_inside:
+        # outputs [inner_lo, inner_hi) read no tap outside the array: chunks of them;
+        # the few at the row's ends, one at a time (same taps, same order)
+        inner_lo = min(max(start, lo[last]), stop)
+        inner_hi = max(min(stop, length - hi[last]), inner_lo)
+        res = out[r]
+        for j in range(start, inner_lo):
+            v = window_output(src, r, j, base, True, shape, offsets, flat, w, mode, cval)
+            store(res, j, v, cast)
+        for j in range(inner_hi, stop):
+            v = window_output(src, r, j, base, True, shape, offsets, flat, w, mode, cval)
+            store(res, j, v, cast)
+        for j0 in range(inner_lo, inner_hi, CHUNK):
+            m = min(CHUNK, inner_hi - j0)
+            b = base + j0
+            for jj in range(m):
+                acc[jj] = 0.0
+            t = 0
+            while t + 4 <= ntaps:  # four taps per loop over the chunk, added in order
+                x0, x1 = src[b + flat[t] : b + flat[t] + m], src[b + flat[t + 1] :]
+                x2, x3 = src[b + flat[t + 2] :], src[b + flat[t + 3] :]
+                w0, w1, w2, w3 = w[t], w[t + 1], w[t + 2], w[t + 3]
+                for jj in range(m):
+                    v = acc[jj] + w0 * x0[jj]
+                    v += w1 * x1[jj]
+                    v += w2 * x2[jj]
+                    acc[jj] = v + w3 * x3[jj]
+                t += 4
+            while t < ntaps:
+                x, wt = src[b + flat[t] : b + flat[t] + m], w[t]
+                for jj in range(m):
+                    acc[jj] += wt * x[jj]
+                t += 1
+            store_chunk(out[r, j0 : j0 + m], acc, m, cast)
+        return
+    for j0 in range(start, stop, CHUNK):
         m = min(CHUNK, stop - j0)
         for jj in range(m):
             acc[jj] = 0.0
-        if rows_inside and j0 >= lo[last] and j0 + m <= length - hi[last]:
-            for t in range(ntaps):  # no tap leaves the array
-                x, wt = src[base + j0 + flat[t] : base + j0 + flat[t] + m], w[t]
-                for jj in range(m):
-                    acc[jj] += wt * x[jj]
-            store_chunk(out[r, j0 : j0 + m], acc, m, cast)
-            continue
         for t in range(ntaps):
             wt = w[t]
             kl = offsets[t, last]
