@@ -445,6 +445,30 @@ def test_short_weights_to_the_last_bit(mode):
                 )
 
 
+@pytest.mark.parametrize("mode", ["reflect", "constant", "wrap", "mirror"])
+def test_window_rows_to_the_last_bit(mode):
+    """N-D windows: in rows whose windows stay inside the other axes, the outputs near
+    the row's ends are computed one at a time and the rest in chunks, four taps per
+    loop; every output still sums its taps in SciPy's order, so results are SciPy's to
+    the last bit. Rows of 1 to 2 chunks, windows of 1 to 27 taps, origins."""
+    rng = np.random.default_rng(9)
+    for shape in ((5, 6, 130), (3, 4, 64), (4, 7)):
+        x = data(shape, np.float64, seed=len(shape))
+        for wshape in ((3, 3, 3), (2, 2, 2), (1, 3, 5), (3, 1, 1), (2, 3)):
+            if len(wshape) != len(shape):
+                continue
+            w = rng.normal(size=wshape)
+            for origin in (0, tuple(-(n // 2) for n in wshape)):
+                kw = dict(mode=mode, cval=0.5, origin=origin)
+                np.testing.assert_array_equal(
+                    jn.correlate(x, w, **kw), ndi.correlate(x, w, **kw)
+                )
+                np.testing.assert_array_equal(
+                    jn.correlate(x, w, output=np.int32, **kw),
+                    ndi.correlate(x, w, output=np.int32, **kw),
+                )
+
+
 def test_one_output_per_index_as_on_a_gpu(monkeypatch):
     """The launches a GPU gets (``jd.lanes`` is 1 on CUDA: one output per index, summed
     in a register), run here on the CPU."""
