@@ -136,9 +136,9 @@ def test_cuda_code_is_cached_on_disk_across_processes(tmp_path):
         "    return a * 3 + 1\n"
         "x = cupy.arange(10.0)\n"
         "assert (f(x).get() == cupy.arange(10.0).get() * 3 + 1).all()\n"
-        "k = f.kernel(1, (True,))\n"
+        "k = f._jd_object.kernel(1, (True,))\n"
         "from jitdispatch._targets import cuda\n"
-        "disp = k._jd_object.launcher(cuda, 2).dispatchers()[0]\n"
+        "disp = k.launcher(cuda, 2).dispatchers()[0]\n"
         "print(sum(disp.stats.cache_hits.values()), sum(disp.stats.cache_misses.values()))\n"
     )
     env = dict(os.environ, JITDISPATCH_CACHE_DIR=str(tmp_path))

@@ -84,3 +84,65 @@ def test_fmin_fmax(dtype):
     x = np.ones(4, dtype)
     check_ptx(extremes.compile_ptx(x, x, np.empty(4, dtype), np.empty(4, dtype), cc=CC))
     check_ptx(compare_exchange.compile_ptx(x, np.ones(4, dtype), cc=CC))
+
+
+class _Cai:
+    """Stands in for a GPU array: only its ``__cuda_array_interface__`` is read."""
+
+    def __init__(self, shape, typestr, strides=None, ptr=4096):
+        self.__cuda_array_interface__ = {
+            "shape": shape,
+            "typestr": typestr,
+            "strides": strides,
+            "data": (ptr, False),
+            "version": 3,
+        }
+
+
+def test_device_views_are_typed_c_only_for_c_strides():
+    # A launch compiles for the view's numba type; 'C' lets numba hard-code the strides,
+    # so it must be given only where they are exactly C's. Everything else is 'A'.
+    from jitdispatch._targets import cuda
+
+    c = cuda.DeviceView.of(_Cai((4, 5), "<f4"))
+    assert c.strides == (20, 4)
+    assert str(c.numba_type) == "array(float32, 2d, C)"
+    same = cuda.DeviceView.of(_Cai((4, 5), "<f4", strides=(20, 4)))
+    assert same.numba_type is c.numba_type
+    transposed = cuda.DeviceView.of(_Cai((5, 4), "<f8", strides=(8, 40)))
+    assert str(transposed.numba_type) == "array(float64, 2d, A)"
+    broadcast = cuda.broadcast(cuda.DeviceView.of(_Cai((1, 5), "<i2")), (3, 5))
+    assert broadcast.strides == (0, 2)
+    assert str(broadcast.numba_type) == "array(int16, 2d, A)"
+    assert broadcast.owner is not None and broadcast.ptr == 4096
+
+
+def test_launch_arguments_follow_numba_cudas_abi():
+    # numba-cuda passes an array as (meminfo, parent, size, itemsize, data, *shape,
+    # *strides) and a scalar as a ctypes value of its type; a bool as it is.
+    import ctypes
+
+    from jitdispatch._targets import cuda
+
+    view = cuda.DeviceView.of(_Cai((3, 7), "<f8", strides=(112, 16), ptr=8192))
+    packed = [10, 20]
+    key = cuda._pack((view, 2.5, 3, True, np.float32(1.5), np.int32(-4)), packed)
+    assert [str(t) for t in key] == [
+        "array(float64, 2d, A)",
+        "float64",
+        "int64",
+        "bool",
+        "float32",
+        "int32",
+    ]
+    assert packed[:11] == [10, 20, 0, 0, 21, 8, 8192, 3, 7, 112, 16]
+    scalars = packed[11:]
+    assert isinstance(scalars[0], ctypes.c_double) and scalars[0].value == 2.5
+    assert isinstance(scalars[1], ctypes.c_int64) and scalars[1].value == 3
+    assert scalars[2] is True
+    assert isinstance(scalars[3], ctypes.c_float) and scalars[3].value == 1.5
+    assert isinstance(scalars[4], ctypes.c_int32) and scalars[4].value == -4
+    # Kinds the packer does not cover send the launch down numba-cuda's own path.
+    assert cuda._pack((np.int8(1),), []) is None
+    assert cuda._pack((2**64,), []) is None
+    assert cuda._pack(("text",), []) is None

@@ -28,6 +28,7 @@ DEFAULT_BLOCKSIZE = 256
 SIM_BLOCKSIZE = 32  # the simulator runs one Python thread per CUDA thread
 
 _lock = threading.Lock()
+_launch_lock = threading.RLock()  # first launches and numba-cuda's own call path
 _sm_counts = {}
 
 
@@ -162,15 +163,24 @@ def wrapper_source(ndim, nargs):
 
 
 class Launcher:
-    """Runs one kernel body over an index space on a CUDA device."""
+    """Runs one kernel body over an index space on a CUDA device.
 
-    __slots__ = ("_kernel", "_module")
+    On a real GPU a launch skips numba-cuda's per-call machinery (argument typing, one
+    numba array per argument, context checks): the argument types are read off the
+    :class:`DeviceView` objects and scalars, the specialisation for them is compiled (or
+    loaded from the disk cache) once per device under a lock, and later launches pack the
+    arguments as numba-cuda's kernel ABI lays them out and call the driver directly.
+    Arguments of any other kind, and the simulator, take numba-cuda's own call path.
+    """
+
+    __slots__ = ("_fast", "_kernel", "_module")
 
     def __init__(self, module, on_disk):
         cuda = _cuda()
         self._module = module
         cache = on_disk and not is_simulator()
         self._kernel = _cache.guard(cuda.jit(cache=cache)(module.launch))
+        self._fast = None if is_simulator() or _fast_api() is None else {}
 
     def dispatchers(self):
         return [self._kernel]
@@ -180,13 +190,110 @@ class Launcher:
         if total == 0:
             return
         options = options or {}
+        threads, blocks = launch_config(total, device_id, options.get("blocksize"))
         stream = options.get("stream")
-        with _device(device_id):
-            threads, blocks = launch_config(total, device_id, options.get("blocksize"))
+        if self._fast is not None and device_id is not None:
+            packed = list(shape)
+            key = _pack(args, packed)
+            if key is not None:
+                found = self._fast.get((key, device_id))
+                if found is None:
+                    found = self._specialise(key, len(shape), device_id)
+                api = _fast_api()
+                stream = _core_stream(options.get("stream_handle"), stream)
+                config = _launch_configs.get((blocks, threads))
+                if config is None:
+                    config = _launch_configs[blocks, threads] = api.LaunchConfig(
+                        grid=blocks, block=threads, shmem_size=0
+                    )
+                if _current_context() == _primary_context(device_id):
+                    api.launch(stream, config, found, *packed)
+                else:
+                    with _device(device_id):
+                        api.launch(stream, config, found, *packed)
+                return
+        args = [a.numba() if type(a) is DeviceView else a for a in args]
+        # numba-cuda loads a kernel's module on its first launch without a lock; threads
+        # (Dask's scheduler) launching the same new kernel at once would collide there.
+        with _launch_lock, _device(device_id):
             if stream is None:
                 self._kernel[blocks, threads](*shape, *args)
             else:
                 self._kernel[blocks, threads, stream](*shape, *args)
+
+    def _specialise(self, key, ndim, device_id):
+        """The loaded kernel for these argument types on this device (compiled once)."""
+        with _launch_lock:
+            found = self._fast.get((key, device_id))
+            if found is None:
+                argtypes = (_scalar_types()[int],) * ndim + key
+                with _device(device_id):
+                    overload = self._kernel.compile(argtypes)
+                    found = overload._codelibrary.get_cufunc().kernel
+                self._fast[key, device_id] = found
+        return found
+
+
+_launch_configs = {}
+
+
+def _fast_api():
+    """numba-cuda's launch entry points, or None where this numba-cuda lacks them."""
+    api = _fast_api_cache.get("api", False)
+    if api is False:
+        from numba.cuda import dispatcher
+
+        names = ("launch", "LaunchConfig", "types", "numpy_support")
+        if all(hasattr(dispatcher, n) for n in names):
+            api = types.SimpleNamespace(**{n: getattr(dispatcher, n) for n in names})
+        else:
+            api = None
+        _fast_api_cache["api"] = api
+    return api
+
+
+def _core_stream(handle, numba_stream):
+    """cuda.core's stream object for a raw handle (its launch deprecates other kinds)."""
+    handle = handle or 0
+    found = _core_streams.get(handle)
+    if found is None:
+        try:
+            import cuda.core as core
+
+            if handle in (0, 1):
+                found = core.LEGACY_DEFAULT_STREAM
+            elif handle == 2:
+                found = core.PER_THREAD_DEFAULT_STREAM
+            else:
+                found = core.Stream.from_handle(handle)
+        except Exception:  # no usable cuda.core: its launch takes numba's streams
+            found = numba_stream if numba_stream is not None else _cuda().default_stream()
+        _core_streams[handle] = found
+    return found
+
+
+_core_streams = {}
+_fast_api_cache = {}
+_contexts = {}
+_binding = {}
+
+
+def _current_context():
+    binding = _binding.get("driver")
+    if binding is None:
+        from numba.cuda.cudadrv.driver import binding
+
+        _binding["driver"] = binding
+    err, ctx = binding.cuCtxGetCurrent()
+    return int(ctx) if not int(err) else None
+
+
+def _primary_context(device_id):
+    found = _contexts.get(device_id)
+    if found is None:
+        with _device(device_id):
+            found = _contexts[device_id] = int(_current_context() or 0)
+    return found
 
 
 def make_launcher(module, on_disk):
@@ -227,7 +334,7 @@ def _device(device_id):
 
 
 def prepare(obj, info):
-    """A numba device array viewing ``obj``'s memory (no copy, no synchronisation)."""
+    """A :class:`DeviceView` of ``obj``'s memory (no copy, no synchronisation)."""
     if info.device == "cpu":
         if is_simulator():
             from numba.cuda.simulator.cudadrv.devicearray import FakeCUDAArray
@@ -240,14 +347,13 @@ def prepare(obj, info):
             f"a {info.library} array in host memory cannot be passed to a CUDA kernel; "
             "copy it to the device first (jitdispatch never copies silently)"
         )
-    cuda = _cuda()
-    if info.library == "numba":
+    if info.library == "numba" and is_simulator():
         return obj
     if info.library == "torch" and obj.requires_grad:
         obj = obj.detach()
     if info.library == "dlpack":
         obj = _from_dlpack(obj)
-    return cuda.from_cuda_array_interface(obj.__cuda_array_interface__, owner=obj, sync=False)
+    return DeviceView.of(obj)
 
 
 def _from_dlpack(obj):
@@ -285,15 +391,12 @@ def broadcast(arr, shape):
         from numba.cuda.simulator.cudadrv.devicearray import FakeCUDAArray
 
         return FakeCUDAArray(np.broadcast_to(arr._ary, shape))
-    cai = dict(arr.__cuda_array_interface__)
     pad = len(shape) - arr.ndim
-    old_strides = cai.get("strides") or _c_strides(arr.shape, arr.dtype.itemsize)
     strides = [0] * pad + [
         0 if (n == 1 and m != 1) else s
-        for n, m, s in zip(arr.shape, shape[pad:], old_strides, strict=True)
+        for n, m, s in zip(arr.shape, shape[pad:], arr.strides, strict=True)
     ]
-    cai.update(shape=shape, strides=tuple(strides))
-    return _cuda().from_cuda_array_interface(cai, owner=arr, sync=False)
+    return DeviceView(arr.ptr, shape, tuple(strides), arr.dtype, arr.readonly, arr.owner)
 
 
 def _c_strides(shape, itemsize):
@@ -325,8 +428,130 @@ def empty(shape, dtype, like_obj, like_info, device_id):
             public = torch.empty(shape, dtype=tdtype, device=like_obj.device)
         else:
             public = cuda.device_array(shape, dtype)
-            return public, public
     return prepare(public, like_info), public
+
+
+# --- device arrays and launch arguments ----------------------------------------------------
+
+
+class DeviceView:
+    """A CUDA array as a launch needs it: pointer, shape, byte strides, dtype.
+
+    Read from ``__cuda_array_interface__`` without building a numba device array, which
+    costs a context check and several driver calls per argument. ``owner`` keeps the
+    memory's owner alive; ``numba()`` gives numba-cuda's array for its own call path.
+    """
+
+    __slots__ = ("dtype", "numba_type", "owner", "ptr", "readonly", "shape", "strides")
+
+    def __init__(self, ptr, shape, strides, dtype, readonly, owner):
+        self.ptr, self.shape, self.strides = ptr, shape, strides
+        self.dtype, self.readonly, self.owner = dtype, readonly, owner
+        # 'C' only where the strides are exactly C's (numba then hard-codes them); any
+        # other view is typed 'A' and its strides are passed in, so it is always right.
+        layout = "C" if strides == _c_strides(shape, dtype.itemsize) else "A"
+        key = (dtype, len(shape), layout)
+        found = _array_types.get(key)
+        if found is None:
+            api = _fast_api()
+            if api is None:  # no fast path: the type is never asked for
+                found = None
+            else:
+                found = api.types.Array(api.numpy_support.from_dtype(dtype), len(shape), layout)
+                _array_types[key] = found
+        self.numba_type = found
+
+    @classmethod
+    def of(cls, obj):
+        cai = obj.__cuda_array_interface__
+        if cai.get("mask") is not None:
+            raise TypeError("CUDA arrays with a mask cannot be passed to a kernel")
+        shape = tuple(int(n) for n in cai["shape"])
+        dtype = np.dtype(cai["typestr"])
+        strides = cai.get("strides")
+        strides = _c_strides(shape, dtype.itemsize) if strides is None else tuple(strides)
+        ptr, readonly = cai["data"]
+        return cls(int(ptr or 0), shape, strides, dtype, bool(readonly), obj)
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    @property
+    def size(self):
+        return math.prod(self.shape)
+
+    @property
+    def flags(self):
+        return {"WRITEABLE": not self.readonly}
+
+    @property
+    def __cuda_array_interface__(self):
+        return {
+            "shape": self.shape,
+            "strides": self.strides,
+            "typestr": self.dtype.str,
+            "data": (self.ptr, self.readonly),
+            "version": 3,
+        }
+
+    def numba(self):
+        return _cuda().from_cuda_array_interface(
+            self.__cuda_array_interface__, owner=self.owner, sync=False
+        )
+
+
+_array_types = {}
+_scalars = {}
+
+
+def _scalar_types():
+    if not _scalars:
+        t = _fast_api().types
+        _scalars.update({int: t.int64, float: t.float64, complex: t.complex128, bool: t.boolean})
+    return _scalars
+
+
+def _pack(args, packed):
+    """Append ``args`` in numba-cuda's kernel ABI to ``packed``; their numba types.
+
+    An array is (meminfo, parent, size, itemsize, data, *shape, *strides); a scalar is a
+    ctypes value of its type (a bool is passed as is). None where an argument is of a
+    kind this does not cover; the caller then takes numba-cuda's own call path.
+    """
+    import ctypes
+
+    key = []
+    for a in args:
+        cls = type(a)
+        if cls is DeviceView:
+            key.append(a.numba_type)
+            packed += (0, 0, math.prod(a.shape), a.dtype.itemsize, a.ptr, *a.shape, *a.strides)
+        elif cls is float:
+            key.append(_scalar_types()[float])
+            packed.append(ctypes.c_double(a))
+        elif cls is int:
+            if not -(2**63) <= a < 2**63:
+                return None
+            key.append(_scalar_types()[int])
+            packed.append(ctypes.c_int64(a))
+        elif cls is bool or cls is np.bool_:
+            key.append(_scalar_types()[bool])
+            packed.append(bool(a))
+        elif cls is complex:
+            key.append(_scalar_types()[complex])
+            packed += (ctypes.c_double(a.real), ctypes.c_double(a.imag))
+        elif isinstance(a, np.generic) and a.dtype.kind in "iuf" and a.dtype.itemsize >= 4:
+            key.append(_fast_api().numpy_support.from_dtype(a.dtype))
+            ctype = {"i": "c_int", "u": "c_uint", "f": "c_float"}[a.dtype.kind]
+            if a.dtype.kind == "f":
+                ctype = "c_float" if a.dtype.itemsize == 4 else "c_double"
+            else:
+                ctype += str(8 * a.dtype.itemsize)
+            packed.append(getattr(ctypes, ctype)(a.item()))
+        else:
+            return None
+    return tuple(key)
 
 
 # --- streams -------------------------------------------------------------------------------
