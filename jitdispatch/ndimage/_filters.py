@@ -21,6 +21,7 @@ from jitdispatch.kernels.ndimage import correlate as _k
 from . import _checks, _support
 from ._dask import is_dask_array
 from ._docstrings import docfiller
+from ._params import device_constant
 
 __all__ = [
     "convolve",
@@ -189,7 +190,7 @@ def _real_line_pass(src, dst, step, op, cval, flags=0):
         launch = (n, outer, blocks) if swap else (outer, n, blocks)
         kernel, args = _k.correlate_rows, (s3,)
     weights = np.ascontiguousarray(step.weights, dtype=np.float64)
-    w = jd.asarray(weights, like=src)
+    w = device_constant(weights, like=src)
     sym = _symmetry(weights)
     out = d2 if inner == 1 else d3
     args += (w, step.origin, sym, swap, width, step.mode, cval, cast, out)
@@ -292,8 +293,9 @@ def _real_window(src, dst, weights, origins, mode, cval):
     flat_src = src.reshape(-1)
     out2 = dst.reshape(rows, last)
     like = src
-    args = [jd.asarray(a, like=like) for a in (np.array(shape, np.int64), offsets, flat, values)]
-    args += [jd.asarray(lo, like=like), jd.asarray(hi, like=like)]
+    params = (np.array(shape, np.int64), offsets, flat, values)
+    args = [device_constant(a, like=like) for a in params]
+    args += [device_constant(lo, like=like), device_constant(hi, like=like)]
     cast = _cast_code(_numpy_dtype(dst))
     width = _width(src, last, rows)
     launch = (rows, -(-last // width))

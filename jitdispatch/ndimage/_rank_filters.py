@@ -21,6 +21,7 @@ from .._config import PARALLEL_THRESHOLD
 from .._kernel import Func
 from . import _checks, _lowlevel
 from ._docstrings import docfiller
+from ._params import device_constant
 from ._support import CPU_INDICES, needs_temporary
 
 __all__ = [
@@ -96,7 +97,7 @@ def _cast_scalar(value, dtype):
 
 def _cval_array(cval, dtype, like):
     """A one-element array holding ``cval`` in ``dtype``, where ``like`` lives."""
-    return jd.asarray(_cast_scalar(cval, dtype).reshape(1), like=like)
+    return device_constant(_cast_scalar(cval, dtype).reshape(1), like=like)
 
 
 class _Target:
@@ -246,7 +247,8 @@ class _Geometry:
 
     def device(self, like):
         return tuple(
-            jd.asarray(a, like=like) for a in (self.shape, self.offs, self.foff, self.lo, self.hi)
+            device_constant(a, like=like)
+            for a in (self.shape, self.offs, self.foff, self.lo, self.hi)
         )
 
 
@@ -311,7 +313,8 @@ def _run_window(input, plan, op, rank=0, full_box=False):
     per_index = _per_index(input)
     if op == _rank.OP_RANK and 1 < geo.count <= _NETWORK_MAX and not median9:
         block = min(per_index, int(_rank.NETWORK_LOCAL) // geo.count)
-        pairs = jd.asarray(_selection_pairs(geo.count, int(rank)) * np.uint64(block), like=input)
+        pairs = _selection_pairs(geo.count, int(rank)) * np.uint64(block)
+        pairs = device_constant(pairs, like=input)
         _rank.window_network(
             src, out2, shape, offs, foff, lo, hi, mode, cv, int(rank), block, pairs,
             ndrange=(geo.rows, -(-geo.last // block)),

@@ -1,0 +1,41 @@
+"""Small parameter arrays (weights, offsets, bounds) on the device of the input.
+
+Every filter call hands its kernels a few small arrays computed on the host. On the CPU
+``jd.asarray`` returns them as they are; on a GPU each would be a fresh allocation and a
+host-to-device copy, per call. The kernels only read them, so a GPU copy is kept per
+device and content and reused: repeated calls with the same parameters copy nothing.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+import numpy as np
+
+import jitdispatch as jd
+from jitdispatch import _arrays
+
+_KEPT = 512  # parameter arrays kept per process (each a few hundred bytes)
+_cache = OrderedDict()
+_lock = threading.Lock()
+
+
+def device_constant(host, like):
+    """``jd.asarray(host, like=like)`` for an array the kernels never write."""
+    info = _arrays.describe(like)
+    if info is None or info is _arrays.SEQUENCE or info.device != "cuda":
+        return jd.asarray(host, like=like)
+    host = np.ascontiguousarray(host)
+    key = (info.library, info.device_id, host.dtype.str, host.shape, host.tobytes())
+    with _lock:
+        found = _cache.get(key)
+        if found is not None:
+            _cache.move_to_end(key)
+            return found
+    found = jd.asarray(host, like=like)
+    with _lock:
+        _cache[key] = found
+        while len(_cache) > _KEPT:
+            _cache.popitem(last=False)
+    return found
