@@ -165,6 +165,12 @@ def _real_line_pass(src, dst, step, op, cval, flags=0):
     cast = _cast_code(_numpy_dtype(dst)) | flags
     cval = float(cval)
     swap = outer < _MIN_OUTER
+    if op == "uniform" and jd.lanes(src) == 1 and _numpy_dtype(dst).kind == "f":
+        # A GPU runs one thread per output, and a running sum is one thread per line: a
+        # float result is the window's mean weighted per output instead (equal to SciPy's
+        # running sum within rounding). Integer results keep the running sum, which
+        # rounds exactly as SciPy's does.
+        op, step = "correlate", step._replace(weights=np.full(step.size, 1.0 / step.size))
     if inner == 1:
         s2, d2 = src.reshape(outer, n), dst.reshape(outer, n)
         if op == "uniform":

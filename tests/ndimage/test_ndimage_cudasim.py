@@ -57,3 +57,25 @@ def test_derivative_sums_fold_into_the_stores_in_the_simulator():
             np.testing.assert_allclose(ggm, want, rtol=1e-5, atol=1e-5)
         else:
             np.testing.assert_array_equal(ggm, want)
+
+
+MODES = ["reflect", "constant", "nearest", "mirror", "wrap", "grid-wrap"]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_uniform_filter1d_on_cuda_matches_scipy_in_the_simulator(mode):
+    # On a GPU a float result is a per-output weighted window, an integer result a running
+    # sum per line (SciPy's rounding, exactly): both, along both axes, sizes and origins.
+    host = np.random.default_rng(9).random((9, 8))
+    ints = (host * 1000).astype(np.int16)
+    for size, origin in ((1, 0), (2, -1), (4, 1), (5, 0), (12, 2)):
+        for axis in (0, 1):
+            kw = dict(size=size, axis=axis, mode=mode, cval=0.5, origin=origin)
+            with jd.use_target("cuda"):
+                got = jndi.uniform_filter1d(host, **kw)
+                got32 = jndi.uniform_filter1d(host.astype(np.float32), **kw)
+                got_int = jndi.uniform_filter1d(ints, **kw)
+            np.testing.assert_allclose(got, sndi.uniform_filter1d(host, **kw), rtol=1e-12)
+            want32 = sndi.uniform_filter1d(host.astype(np.float32), **kw)
+            np.testing.assert_allclose(got32, want32, rtol=1e-5, atol=1e-6)
+            np.testing.assert_array_equal(got_int, sndi.uniform_filter1d(ints, **kw))
