@@ -167,8 +167,9 @@ def written_parameters(fn):
 class _Local:
     """``jd.local.array(shape, dtype)``: per-index scratch memory in a kernel body.
 
-    On CUDA it is thread-local memory (``shape`` must be a compile-time constant); on the
-    CPU a small array. Called from Python it returns ``numpy.empty(shape, dtype)``. Write
+    Uninitialised, on every target. On CUDA it is thread-local memory (``shape`` must be
+    a compile-time constant); on the CPU a small array. Called from Python it returns
+    ``numpy.empty(shape, dtype)``. Write
     it as ``jd.local.array`` after ``import jitdispatch as jd``, or as ``local.array``
     after ``from jitdispatch import local``.
     """

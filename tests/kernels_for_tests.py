@@ -126,3 +126,15 @@ def compare_exchange(i, a, b):
     v = b[i]
     a[i] = jd.fmin(u, v)
     b[i] = jd.fmax(u, v)
+
+
+@jd.kernel
+def gather_reverse(i, x, n, out):
+    """Copies the first ``n`` of a row through scratch, reversed: every scratch element
+    read was written first, but the compiler cannot see that (``n`` is a run-time value),
+    so a zero-fill of the scratch could not be removed as dead."""
+    buf = jd.local.array(64, np.float32)
+    for k in range(n):
+        buf[k] = x[i, k]
+    for k in range(n):
+        out[i, k] = buf[n - 1 - k]

@@ -11,6 +11,7 @@ from kernels_for_tests import (
     clip_kernel,
     compare_exchange,
     extremes,
+    gather_reverse,
     hypot,
     report_target,
     saxpy,
@@ -60,6 +61,18 @@ def test_per_target_scratch_is_sized_for_cuda():
     # the CUDA value (1) leaves a single value, which lives in a register
     ptx = check_ptx(chunked_scale.compile_ptx(np.ones(8), np.empty(8), cc=CC))
     assert "__local_depot" not in ptx
+
+
+def test_local_arrays_are_not_zero_filled():
+    # numba-cuda's cuda.local.array stores zeros over the whole array where it is declared,
+    # which in a kernel body is once per index: jd.local.array is uninitialised, as on the
+    # CPU, so the only local stores are the body's own, of the values read (float
+    # registers), and no integer zeros.
+    x = np.ones((4, 64), np.float32)
+    ptx = check_ptx(gather_reverse.compile_ptx(x, 64, np.empty_like(x), cc=CC))
+    stores = [line for line in ptx.splitlines() if "st.local" in line]
+    assert stores and all("%f" in line for line in stores), stores
+    assert "__local_depot" in ptx
 
 
 def test_elementwise_broadcast_and_scalars():

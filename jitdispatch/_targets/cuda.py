@@ -102,25 +102,68 @@ def _sim_local():
 _registered = []
 
 
+def uninitialised_array(shape, dtype):
+    """Stands for ``jd.local.array`` in CUDA kernels (typed and lowered by numba-cuda)."""
+    raise NotImplementedError("only callable inside a CUDA kernel")
+
+
 def local():
-    """``cuda.local``, made typeable as a plain global (numba-cuda types it only as an
-    attribute of ``numba.cuda``), so bodies may write ``local.array`` after
-    ``from jitdispatch import local`` as well as ``jd.local.array``."""
+    """The namespace behind ``jd.local`` in CUDA kernels: ``local.array(n, dtype)``.
+
+    Like ``cuda.local.array``, but uninitialised. numba-cuda zero-fills a local array where
+    it is declared, and a kernel body runs once per index: a 256-point window buffer cost
+    256 stores per output (in the rank filters, ten times the work of the filter itself).
+    Uninitialised is also what ``jd.local.array`` is on the CPU and from Python (NumPy's
+    ``empty``). A plain module object, typeable as a global, so bodies may also write
+    ``local.array`` after ``from jitdispatch import local``.
+    """
     if is_simulator():
         return _sim_local()
-    cuda = _cuda()
     if not _registered:
         with _lock:
             if not _registered:
-                from numba.cuda import cudadecl
+                _registered.append(_register_local())
+    return _registered[0]
 
-                try:
-                    from numba.cuda import types as cuda_types
-                except ImportError:  # older numba-cuda shares numba's types
-                    from numba.core import types as cuda_types
-                cudadecl.registry.register_global(cuda.local, cuda_types.Module(cuda.local))
-                _registered.append(True)
-    return cuda.local
+
+def _register_local():
+    from llvmlite import ir
+    from numba.cuda import cudadecl, cudaimpl
+
+    try:
+        from numba.cuda import types as cuda_types
+    except ImportError:  # older numba-cuda shares numba's types
+        from numba.core import types as cuda_types
+
+    class LocalArray(cudadecl.Cuda_array_decl):
+        key = uninitialised_array
+
+    def lower(context, builder, sig, args):
+        length = sig.args[0].literal_value
+        if length <= 0:
+            raise ValueError("array length <= 0")
+        aryty = sig.return_type
+        lldtype = context.get_data_type(aryty.dtype)
+        with builder.goto_entry_block():
+            data = builder.alloca(ir.ArrayType(lldtype, length), name="_jd_local")
+        itemsize = context.get_constant(cuda_types.intp, context.get_abi_sizeof(lldtype))
+        ary = context.make_array(aryty)(context, builder)
+        context.populate_array(
+            ary,
+            data=builder.bitcast(data, ary.data.type),
+            shape=[context.get_constant(cuda_types.intp, length)],
+            strides=[itemsize],
+            itemsize=itemsize,
+            meminfo=None,
+        )
+        return ary._getvalue()
+
+    cudaimpl.registry.lower(uninitialised_array, cuda_types.IntegerLiteral, cuda_types.Any)(lower)
+    cudadecl.registry.register_global(uninitialised_array, cuda_types.Function(LocalArray))
+    namespace = types.ModuleType("jitdispatch_local_cuda")
+    namespace.array = uninitialised_array
+    cudadecl.registry.register_global(namespace, cuda_types.Module(namespace))
+    return namespace
 
 
 def wrapper_source(ndim, nargs):
