@@ -68,6 +68,21 @@ def _place(info):
 
 def choose(who, names, objs, infos, target=None):
     """Return ``(target_module, device_id, like)``; ``like`` is the first array's index."""
+    if target is None and not forcing:
+        # The common call: every array in one place, no target asked for.
+        first = like = None
+        for k, info in enumerate(infos):
+            if info is None or info is _arrays.SEQUENCE:
+                continue
+            if first is None:
+                first, like = info, k
+            elif info is not first and info != first:
+                break
+        else:
+            if first is None:
+                return _targets.get("cpu"), None, None
+            if first.device != "dask":
+                return _targets.get(_place(first)), first.device_id, like
     if target is None and forcing:
         target = _forced.get()
     if target is not None and target not in TARGET_NAMES:

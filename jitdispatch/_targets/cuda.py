@@ -459,19 +459,25 @@ def empty(shape, dtype, like_obj, like_info, device_id):
         arr = np.empty(shape, dtype)
         public = host_result(arr, like_info) if like_info is not None else arr
         return FakeCUDAArray(arr), public
-    cuda = _cuda()
-    with _device(device_id):
-        if like_info.library == "cupy":
-            cupy = sys.modules["cupy"]
-            with cupy.cuda.Device(device_id):
-                public = cupy.empty(shape, dtype)
-        elif like_info.library == "torch":
-            torch = sys.modules["torch"]
-            tdtype = torch.from_numpy(np.empty(0, dtype)).dtype
-            public = torch.empty(shape, dtype=tdtype, device=like_obj.device)
-        else:
-            public = cuda.device_array(shape, dtype)
+    # CuPy and torch are told the device themselves (numba's context switch costs tens of
+    # microseconds per allocation, and they do not use it).
+    if like_info.library == "cupy":
+        cupy = sys.modules["cupy"]
+        with cupy.cuda.Device(device_id):
+            public = cupy.empty(shape, dtype)
+    elif like_info.library == "torch":
+        torch = sys.modules["torch"]
+        tdtype = _torch_dtypes.get(dtype)
+        if tdtype is None:
+            tdtype = _torch_dtypes[dtype] = torch.from_numpy(np.empty(0, dtype)).dtype
+        public = torch.empty(shape, dtype=tdtype, device=like_obj.device)
+    else:
+        with _device(device_id):
+            public = _cuda().device_array(shape, dtype)
     return prepare(public, like_info), public
+
+
+_torch_dtypes = {}
 
 
 # --- device arrays and launch arguments ----------------------------------------------------
@@ -487,12 +493,14 @@ class DeviceView:
 
     __slots__ = ("dtype", "numba_type", "owner", "ptr", "readonly", "shape", "strides")
 
-    def __init__(self, ptr, shape, strides, dtype, readonly, owner):
+    def __init__(self, ptr, shape, strides, dtype, readonly, owner, c_order=None):
         self.ptr, self.shape, self.strides = ptr, shape, strides
         self.dtype, self.readonly, self.owner = dtype, readonly, owner
         # 'C' only where the strides are exactly C's (numba then hard-codes them); any
         # other view is typed 'A' and its strides are passed in, so it is always right.
-        layout = "C" if strides == _c_strides(shape, dtype.itemsize) else "A"
+        if c_order is None:
+            c_order = strides == _c_strides(shape, dtype.itemsize)
+        layout = "C" if c_order else "A"
         key = (dtype, len(shape), layout)
         found = _array_types.get(key)
         if found is None:
@@ -509,12 +517,17 @@ class DeviceView:
         cai = obj.__cuda_array_interface__
         if cai.get("mask") is not None:
             raise TypeError("CUDA arrays with a mask cannot be passed to a kernel")
-        shape = tuple(int(n) for n in cai["shape"])
-        dtype = np.dtype(cai["typestr"])
+        shape = tuple(map(int, cai["shape"]))
+        typestr = cai["typestr"]
+        dtype = _dtypes.get(typestr)
+        if dtype is None:
+            dtype = _dtypes[typestr] = np.dtype(typestr)
         strides = cai.get("strides")
-        strides = _c_strides(shape, dtype.itemsize) if strides is None else tuple(strides)
         ptr, readonly = cai["data"]
-        return cls(int(ptr or 0), shape, strides, dtype, bool(readonly), obj)
+        if strides is None:  # C order, by the interface's definition
+            strides = _c_strides(shape, dtype.itemsize)
+            return cls(int(ptr or 0), shape, strides, dtype, bool(readonly), obj, True)
+        return cls(int(ptr or 0), shape, tuple(strides), dtype, bool(readonly), obj)
 
     @property
     def ndim(self):
@@ -546,6 +559,7 @@ class DeviceView:
 
 _array_types = {}
 _scalars = {}
+_dtypes = {}
 
 
 def _scalar_types():

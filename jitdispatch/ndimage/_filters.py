@@ -12,6 +12,7 @@ on the CPU.
 from __future__ import annotations
 
 import math
+import threading
 
 import numpy as np
 
@@ -285,6 +286,29 @@ def _taps(weights, origins):
     return offsets, values, lo.astype(np.int64), hi.astype(np.int64)
 
 
+_TAPS_KEPT = 256  # windows kept (the kernels only read them)
+_taps_cache = {}
+_taps_lock = threading.Lock()
+
+
+def _window_taps(shape, weights, origins):
+    """`_taps` and the flat offsets for an array of ``shape``, kept for repeated calls
+    (a few hundred microseconds of NumPy per call, which a GPU call would wait on)."""
+    weights = np.ascontiguousarray(weights)
+    key = (shape, weights.dtype.str, weights.shape, weights.tobytes(), tuple(origins))
+    found = _taps_cache.get(key)
+    if found is None:
+        offsets, values, lo, hi = _taps(weights, origins)
+        strides = np.array([math.prod(shape[d + 1 :]) for d in range(len(shape))], np.int64)
+        flat = np.ascontiguousarray(offsets @ strides) if len(values) else np.zeros(0, np.int64)
+        found = (offsets, values, lo, hi, flat)
+        with _taps_lock:
+            if len(_taps_cache) >= _TAPS_KEPT:
+                _taps_cache.pop(next(iter(_taps_cache)))
+            _taps_cache[key] = found
+    return found
+
+
 def _real_window(src, dst, weights, origins, mode, cval):
     """N-D correlation of a real ``src`` into ``dst``, a C-contiguous array or view."""
     shape = tuple(src.shape)
@@ -292,9 +316,7 @@ def _real_window(src, dst, weights, origins, mode, cval):
         return
     if len(shape) == 1:  # one row: the groups of outputs run along it
         shape, weights, origins = (1,) + shape, weights[None, :], (0,) + tuple(origins)
-    offsets, values, lo, hi = _taps(weights, origins)
-    strides = np.array([math.prod(shape[d + 1 :]) for d in range(len(shape))], np.int64)
-    flat = np.ascontiguousarray(offsets @ strides) if len(values) else np.zeros(0, np.int64)
+    offsets, values, lo, hi, flat = _window_taps(shape, weights, origins)
     rows, last = math.prod(shape[:-1]), shape[-1]
     flat_src = src.reshape(-1)
     out2 = dst.reshape(rows, last)
