@@ -2,7 +2,7 @@
 
 import numpy as _np
 
-from . import _dispatch
+from . import _arrays, _dispatch
 from ._elementwise import Elementwise
 from ._kernel import Func, Kernel
 from ._targets import cpu as _cpu
@@ -71,8 +71,6 @@ def explain(fn, *args, **kwargs):
 
 
 def _where(like, who):
-    from . import _arrays, _dispatch
-
     info = _arrays.describe(like)
     if info is None or info is _arrays.SEQUENCE:
         raise TypeError(f"{who}: `like` must be an array, got {type(like).__name__}")
@@ -86,13 +84,13 @@ def empty(shape, dtype, like):
     NumPy in, NumPy out; CuPy in, CuPy out on the same GPU; torch in, torch out on the
     same device; numba device arrays in, numba device arrays out.
     """
-    import numpy as np
-
+    if type(like) is _np.ndarray and _dispatch.HOT[0]:  # no use_target block: the CPU
+        return _np.empty(shape, dtype)
     info, target, device_id = _where(like, "jitdispatch.empty")
     if info.device == "dask":
         raise TypeError("jitdispatch.empty: `like` is a Dask array; allocate per chunk instead")
     shape = (shape,) if isinstance(shape, int) else tuple(shape)
-    return target.empty(shape, np.dtype(dtype), like, info, device_id)[1]
+    return target.empty(shape, _np.dtype(dtype), like, info, device_id)[1]
 
 
 def lanes(like):
@@ -126,11 +124,9 @@ def asarray(obj, like, dtype=None):
     weights. Device data for a host ``like`` raises DeviceMismatchError: jitdispatch
     never copies from a device to the host on its own.
     """
-    import numpy as np
-
-    from . import _arrays
     from .errors import DeviceMismatchError
 
+    np = _np
     info, target, device_id = _where(like, "jitdispatch.asarray")
     here = _arrays.describe(obj)
     if here is not None and here is not _arrays.SEQUENCE and here.device == info.device:

@@ -48,6 +48,9 @@ class ArgInfo:
 
 
 NUMPY = ArgInfo("numpy", "cpu")
+# device id -> the ArgInfo of CuPy arrays there (one object: `choose` compares by
+# identity first)
+_CUPY = {}
 SCALAR = None  # scalars are passed by value and take no part in the choice of target
 SEQUENCE = "sequence"
 
@@ -90,8 +93,13 @@ def describe(obj):
         raise UnsupportedArgumentError(
             f"torch tensors on device {obj.device} are not supported; use a CPU or CUDA tensor"
         )
-    if root == "cupy" and hasattr(obj, "__cuda_array_interface__"):
-        return ArgInfo("cupy", "cuda", obj.device.id)
+    if root == "cupy" and hasattr(type(obj), "__cuda_array_interface__"):
+        # (asked of the class: on an array the property builds its whole dict)
+        device_id = obj.device.id
+        info = _CUPY.get(device_id)
+        if info is None:
+            info = _CUPY[device_id] = ArgInfo("cupy", "cuda", device_id)
+        return info
     if root == "dask":
         return ArgInfo("dask", "dask")
     if hasattr(obj, "__cuda_array_interface__"):

@@ -385,9 +385,10 @@ def _entry_source(nparams):
 
     A call passes ``nparams - ndim`` arguments for an ``ndim``-dimensional ``ndrange``;
     there is one branch per ``ndim``, selected by which parameters were given. A branch
-    calls ``S{ndim}`` (the compiled serial wrapper) when the launch has fewer than
-    ``T{ndim}`` indices. An extent that is not a non-negative int, or an argument the
-    wrapper has no code for (``TypeError``, ``NotCompiled``), falls through to ``SLOW``,
+    calls ``S{ndim}`` (the compiled serial wrapper) when the launch's work (its indices
+    times ``cost``, a positive number, 1 when not given) is below ``T{ndim}``. An extent
+    that is not a non-negative int, or an argument the wrapper has no code for
+    (``TypeError``, ``NotCompiled``), falls through to ``SLOW``,
     which validates, converts, compiles or raises errors that name the argument. (A
     ``TypeError`` or ``ValueError`` raised by the body itself also falls through; the body
     then runs again there and raises it again.)
@@ -397,8 +398,9 @@ def _entry_source(nparams):
     lines = [
         f"def entry({head}{', ' if params else ''}*extra, ndrange, target=None, stream=None,"
         " blocksize=None, cost=None):",
-        "    if HOT[0] and target is None and stream is None and blocksize is None"
-        " and cost is None:",
+        "    if HOT[0] and target is None and stream is None and blocksize is None and ("
+        "cost is None or (type(cost) in NUMBERS and cost > 0)):",
+        "        c = 1 if cost is None else cost",
         "        try:",
     ]
     for ndim in range(1, min(nparams, _ENTRY_NDIM) + 1):
@@ -406,12 +408,18 @@ def _entry_source(nparams):
         given = f"p{nargs} is NA" + (f" and p{nargs - 1} is not NA" if nargs else "")
         sizes = [f"n{d}" for d in range(ndim)]
         if ndim == 1:
-            fits = "0 <= n0 < T1"
+            fits = "0 <= n0 and n0 * c < T1"
         else:
-            fits = " and ".join(f"{n} >= 0" for n in sizes) + f" and {' * '.join(sizes)} < T{ndim}"
+            fits = " and ".join(f"{n} >= 0" for n in sizes)
+            fits += f" and {' * '.join(sizes)} * c < T{ndim}"
+        # a 1-d ndrange may be a bare int
+        if ndim == 1:
+            unpack = "(n0,) = (ndrange,) if type(ndrange) is int else ndrange"
+        else:
+            unpack = f"{', '.join(sizes)}, = ndrange"
         lines += [
             f"            {'if' if ndim == 1 else 'elif'} {given}:",
-            f"                {', '.join(sizes)}, = ndrange",
+            f"                {unpack}",
             f"                if {fits}:",
             f"                    return S{ndim}({', '.join(sizes + params[:nargs])})",
         ]
@@ -621,6 +629,7 @@ class Kernel:
         nparams = len(self.params)
         namespace = {
             "NA": _NOT_GIVEN,
+            "NUMBERS": (int, float),
             "HOT": _dispatch.HOT,
             "NotCompiled": NotCompiled,
             "SLOW": self._call_entry,

@@ -18,7 +18,7 @@ import types
 
 import numpy as np
 
-from .. import _cache, _config
+from .. import _arrays, _cache, _config
 
 name = "cpu"
 # Outputs one index should compute side by side (see jd.lanes): 64 float64 are 16 AVX2 or
@@ -322,9 +322,7 @@ def threading_layer():
 
 
 def prepare(obj, info):
-    from .._arrays import host_view
-
-    return host_view(obj, info)
+    return obj if info is _arrays.NUMPY else _arrays.host_view(obj, info)
 
 
 def asarray(seq, like_obj, like_info, device_id):
@@ -336,10 +334,8 @@ def broadcast(arr, shape):
 
 
 def empty(shape, dtype, like_obj, like_info, device_id):
-    from .._arrays import host_result
-
     arr = np.empty(shape, dtype)
-    return arr, (host_result(arr, like_info) if like_info is not None else arr)
+    return arr, (_arrays.host_result(arr, like_info) if like_info is not None else arr)
 
 
 def _wants_parallel(shape, cost, threshold):

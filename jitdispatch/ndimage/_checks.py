@@ -8,10 +8,14 @@ checks run only when SciPy would run a compiled kernel.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import operator
+import threading
 
 import numpy as np
 
+from . import _support
 from ._support import (
     AxisError,
     DerivativePlan,
@@ -76,6 +80,96 @@ __all__ = [
     "check_uniform_filter1d",
     "check_vectorized_filter",
 ]
+
+
+# --- plans kept for repeated calls -------------------------------------------------
+
+_PLANS_KEPT = 512
+_plans = {}
+_plans_lock = threading.Lock()
+_KEY_ARRAY_BYTES = 1 << 16  # weights and footprints up to this size take part in a key
+
+
+class Unkeyable(Exception):
+    """An argument a plan cannot be kept for (an array given as `output`, a callable...)."""
+
+
+def plan_key(value):
+    """A hashable stand-in for an argument, equal only for arguments equal to the bit.
+
+    Floats by their hex digits (so -0.0 and 0.0 differ, and a NaN equals a NaN), each
+    value with its type (so 1, 1.0 and True differ), small arrays by dtype, shape and
+    bytes; anything else raises `Unkeyable`.
+    """
+    t = type(value)
+    if t is str or t is int or t is bool or value is None:
+        return t, value
+    if t is float:
+        return t, value.hex()
+    if t is tuple or t is list:
+        return t, tuple(plan_key(v) for v in value)
+    if t is complex:
+        return t, value.real.hex(), value.imag.hex()
+    if t is np.ndarray:
+        if value.dtype.kind not in "biufc" or value.nbytes > _KEY_ARRAY_BYTES:
+            raise Unkeyable
+        return t, value.dtype.str, value.shape, value.tobytes()
+    if isinstance(value, (np.integer, np.bool_)):
+        return t, int(value)
+    if isinstance(value, (np.float16, np.float32, np.float64)):
+        return t, float(value).hex()
+    if isinstance(value, (np.complex64, np.complex128)):
+        return t, float(value.real).hex(), float(value.imag).hex()
+    if isinstance(value, (np.dtype, type)):
+        return t, value
+    raise Unkeyable
+
+
+def _plan_cached(check):
+    """Keep ``check``'s plans for repeated calls with equal arguments.
+
+    A check depends on its input's shape and dtype alone; its other arguments are keyed
+    by `_key`. A GPU call would otherwise wait on tens of microseconds of argument checks
+    every time. Calls that raise, warn, or have an argument without a key (an output
+    array, a callable) run the check every time. A kept plan was made from copies of
+    the caller's arrays (weights, footprints), so changing those later changes nothing.
+    """
+
+    params = list(inspect.signature(check).parameters)
+    at = params.index("output") - 1  # position of `output` in ``args``
+
+    @functools.wraps(check)
+    def cached(input, *args, **kwargs):
+        output = args[at] if len(args) > at else kwargs.get("output")
+        if not (output is None or isinstance(output, (str, type, np.dtype))):
+            return check(input, *args, **kwargs)  # an array: the plan holds it
+        try:
+            key = (
+                check,
+                tuple(input.shape),
+                input.dtype,
+                tuple(plan_key(a) for a in args),
+                tuple((k, plan_key(v)) for k, v in sorted(kwargs.items())),
+            )
+            found = _plans.get(key)
+        except (Unkeyable, TypeError):  # TypeError: an unhashable dtype or shape
+            return check(input, *args, **kwargs)
+        if found is not None:
+            return found
+        # the plan may hold the arrays it is given: give it copies the caller cannot change
+        args = [a.copy() if type(a) is np.ndarray else a for a in args]
+        kwargs = {k: v.copy() if type(v) is np.ndarray else v for k, v in kwargs.items()}
+        warned = _support.WARNED[0]
+        plan = check(input, *args, **kwargs)
+        if _support.WARNED[0] == warned:
+            with _plans_lock:
+                if len(_plans) >= _PLANS_KEPT:
+                    _plans.pop(next(iter(_plans)), None)
+                _plans[key] = plan
+        return plan
+
+    cached.uncached = check
+    return cached
 
 
 # --- 1-D passes -------------------------------------------------------------------
@@ -197,16 +291,19 @@ def _chain(op, like, out, cval, calls, one_pass):
 # --- public checks: 1-D filters -----------------------------------------------------
 
 
+@_plan_cached
 def check_correlate1d(input, weights, axis=-1, output=None, mode="reflect", cval=0.0, origin=0):
     """Checks of ``correlate1d``: a one-pass 'correlate' plan (complex weights conjugated)."""
     return _correlate1d(_like(input), weights, axis, output, mode, cval, origin)
 
 
+@_plan_cached
 def check_convolve1d(input, weights, axis=-1, output=None, mode="reflect", cval=0.0, origin=0):
     """Checks of ``convolve1d``: a one-pass 'correlate' plan, weights flipped, origin moved."""
     return _convolve1d(_like(input), weights, axis, output, mode, cval, origin)
 
 
+@_plan_cached
 def check_gaussian_filter1d(
     input,
     sigma,
@@ -223,16 +320,19 @@ def check_gaussian_filter1d(
     return _gaussian1d(_like(input), sigma, axis, order, output, mode, cval, truncate, radius)
 
 
+@_plan_cached
 def check_uniform_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0, origin=0):
     """Checks of ``uniform_filter1d``: a one-pass 'uniform' plan."""
     return _uniform1d(_like(input), size, axis, output, mode, cval, origin)
 
 
+@_plan_cached
 def check_minimum_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0, origin=0):
     """Checks of ``minimum_filter1d``: a one-pass 'minimum' plan."""
     return _minmax1d(_like(input), size, axis, output, mode, cval, origin, True)
 
 
+@_plan_cached
 def check_maximum_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0, origin=0):
     """Checks of ``maximum_filter1d``: a one-pass 'maximum' plan."""
     return _minmax1d(_like(input), size, axis, output, mode, cval, origin, False)
@@ -278,6 +378,7 @@ def check_generic_filter1d(
 # --- public checks: separable N-D filters ----------------------------------------------
 
 
+@_plan_cached
 def check_gaussian_filter(
     input,
     sigma,
@@ -310,6 +411,7 @@ def check_gaussian_filter(
     return _chain("correlate", like, out, cval, calls, _gaussian1d)
 
 
+@_plan_cached
 def check_uniform_filter(
     input, size=3, output=None, mode="reflect", cval=0.0, origin=0, *, axes=None
 ):
@@ -340,11 +442,13 @@ def _edge(input, axis, output, mode, cval, smoothing):
     return _chain("correlate", like, out, cval, calls, _correlate1d)
 
 
+@_plan_cached
 def check_prewitt(input, axis=-1, output=None, mode="reflect", cval=0.0):
     """Checks of ``prewitt``: a chain of 'correlate' passes."""
     return _edge(input, axis, output, mode, cval, [1, 1, 1])
 
 
+@_plan_cached
 def check_sobel(input, axis=-1, output=None, mode="reflect", cval=0.0):
     """Checks of ``sobel``: a chain of 'correlate' passes."""
     return _edge(input, axis, output, mode, cval, [1, 2, 1])
@@ -370,6 +474,7 @@ def check_generic_derivative(
     return DerivativePlan(out, axes, modes, tuple(extra_arguments), extra_keywords)
 
 
+@_plan_cached
 def check_gaussian_laplace(
     input, sigma, output=None, mode="reflect", cval=0.0, *, axes=None, **kwargs
 ):
@@ -383,6 +488,7 @@ def check_gaussian_laplace(
     return check_generic_derivative(input, output, mode, (sigmas,), kwargs, axes=axes)
 
 
+@_plan_cached
 def check_laplace(input, output=None, mode="reflect", cval=0.0, *, axes=None):
     """Checks of ``laplace``: op 'sum', one [1, -2, 1] pass per axis.
 
@@ -461,11 +567,13 @@ def _correlate(like, weights, output, mode, cval, origin, axes, convolution):
     return Plan("correlate", out, cval, window=window, complex=True)
 
 
+@_plan_cached
 def check_correlate(input, weights, output=None, mode="reflect", cval=0.0, origin=0, *, axes=None):
     """Checks of ``correlate``: a 'correlate' window over every input axis."""
     return _correlate(_like(input), weights, output, mode, cval, origin, axes, False)
 
 
+@_plan_cached
 def check_convolve(input, weights, output=None, mode="reflect", cval=0.0, origin=0, *, axes=None):
     """Checks of ``convolve``: a 'correlate' window, weights flipped and origins moved."""
     return _correlate(_like(input), weights, output, mode, cval, origin, axes, True)
@@ -515,6 +623,7 @@ def _min_or_max(like, size, footprint, output, mode, cval, origin, axes, minimum
     return Plan(op, out, cval, window=window)
 
 
+@_plan_cached
 def check_minimum_filter(
     input,
     size=None,
@@ -530,6 +639,7 @@ def check_minimum_filter(
     return _min_or_max(_like(input), size, footprint, output, mode, cval, origin, axes, True)
 
 
+@_plan_cached
 def check_maximum_filter(
     input,
     size=None,
@@ -588,6 +698,7 @@ def _rank(like, rank, size, footprint, output, mode, cval, origin, axes, operati
     return Plan("rank", out, cval, window=window, rank=rank)
 
 
+@_plan_cached
 def check_rank_filter(
     input,
     rank,
@@ -606,6 +717,7 @@ def check_rank_filter(
     return _rank(_like(input), rank, size, footprint, output, mode, cval, origin, axes, "rank")
 
 
+@_plan_cached
 def check_median_filter(
     input,
     size=None,
@@ -621,6 +733,7 @@ def check_median_filter(
     return _rank(_like(input), 0, size, footprint, output, mode, cval, origin, axes, "median")
 
 
+@_plan_cached
 def check_percentile_filter(
     input,
     percentile,

@@ -110,8 +110,26 @@ def _split(array):
 # --- 1-D passes -----------------------------------------------------------------------
 
 
+_symmetries = {}  # weights' bytes -> `_symmetry`, for repeated calls
+_SYMMETRIES_KEPT = 256
+
+
 def _symmetry(weights):
-    """SciPy's test: 1 for symmetric, -1 for antisymmetric odd-length weights, else 0."""
+    """SciPy's test: 1 for symmetric, -1 for antisymmetric odd-length weights, else 0.
+
+    ``weights`` is a 1-D float64 array."""
+    key = weights.tobytes()
+    found = _symmetries.get(key)
+    if found is None:
+        found = _symmetry_of(weights)
+        with _taps_lock:
+            if len(_symmetries) >= _SYMMETRIES_KEPT:
+                _symmetries.pop(next(iter(_symmetries)), None)
+            _symmetries[key] = found
+    return found
+
+
+def _symmetry_of(weights):
     n = len(weights)
     if not n & 1:
         return 0

@@ -26,6 +26,7 @@ import numbers
 import operator
 import os
 import sys
+import threading
 import warnings
 from collections.abc import Iterable
 from typing import Any, NamedTuple
@@ -203,8 +204,12 @@ class _Like(NamedTuple):
 # --- small helpers ------------------------------------------------------------------
 
 
+WARNED = [0]  # warnings `_warn` has given: a plan made with one is not kept
+
+
 def _warn(message):
     """Warn with the frame of the first caller outside jitdispatch as the location."""
+    WARNED[0] += 1
     level, frame = 2, sys._getframe(1)
     while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
         frame, level = frame.f_back, level + 1
@@ -560,7 +565,33 @@ def gaussian_radius(sigma, truncate=4.0, radius=None):
     return width
 
 
+_KERNELS_KEPT = 256  # Gaussian kernels kept for repeated calls
+_kernels = {}
+_kernels_lock = threading.Lock()
+
+
 def gaussian_kernel1d(sigma, order, radius):
+    """`_gaussian_kernel1d`, kept for repeated calls (a read-only array).
+
+    A GPU call would otherwise wait on this NumPy work every time. The key has the
+    arguments' types, so that a float and a NumPy float fail or round alike.
+    """
+    key = (type(sigma), sigma, type(order), order, type(radius), radius)
+    try:
+        found = _kernels.get(key)
+    except TypeError:  # unhashable arguments: computed (and refused) as they are
+        return _gaussian_kernel1d(sigma, order, radius)
+    if found is None:
+        found = _gaussian_kernel1d(sigma, order, radius)
+        found.setflags(write=False)
+        with _kernels_lock:
+            if len(_kernels) >= _KERNELS_KEPT:
+                _kernels.pop(next(iter(_kernels)), None)
+            _kernels[key] = found
+    return found
+
+
+def _gaussian_kernel1d(sigma, order, radius):
     """The Gaussian (``order`` 0) or its ``order``-th derivative on ``-radius..radius``.
 
     Same values as SciPy's private ``_gaussian_kernel1d``, in convolution orientation

@@ -350,6 +350,37 @@ def test_derivative_sums_fold_into_the_passes(monkeypatch, out_dtype):
     assert_matches(y, y_ref)
 
 
+def test_kept_plans_follow_the_arguments():
+    """Plans are kept for repeated calls (a GPU call would wait on the checks): a
+    caller's weights changed in place, a cval of -0.0 after one of 0.0, a warning, and
+    an output array must all still give SciPy's result or behaviour on every call."""
+    x = data((6, 7), np.float64, seed=8)
+    w = np.array([1.0, 2.0, 0.5])
+    first = jn.correlate1d(x, w, mode="constant")
+    w[1] = -3.0  # the caller changes its weights: a kept plan must not see it
+    assert_matches(jn.correlate1d(x, w, mode="constant"), ndi.correlate1d(x, w, mode="constant"))
+    again = np.array([1.0, 2.0, 0.5])  # the first weights again, in a new array
+    assert_matches(jn.correlate1d(x, again, mode="constant"), first)
+    ones = np.ones((3, 3))
+    assert_matches(jn.correlate(x, ones), ndi.correlate(x, ones))
+    ones[0, 0] = 5.0
+    assert_matches(jn.correlate(x, ones), ndi.correlate(x, ones))
+    # -0.0 and 0.0 are different cvals (the sign of a zero result follows them)
+    for cval in (0.0, -0.0, 0.0):
+        zeros = -np.zeros(4)  # -0.0 everywhere: the ends are -0.0 only with a cval of -0.0
+        ours = jn.correlate1d(zeros, [1.0, 1.0, 1.0], mode="constant", cval=cval)
+        ref = ndi.correlate1d(zeros, [1.0, 1.0, 1.0], mode="constant", cval=cval)
+        assert np.array_equal(np.signbit(ours), np.signbit(ref)), cval
+    # a warning is given on every call, not only the first
+    for _ in range(2):
+        with pytest.warns(UserWarning, match="ignoring size"):
+            jn.maximum_filter(x, size=3, footprint=np.ones((2, 2), bool))
+    # an output array (here the input itself) is never part of a kept plan
+    for _ in range(2):
+        y, y_ref = x.copy(), x.copy()
+        assert_matches(jn.uniform_filter(y, 3, y), ndi.uniform_filter(y_ref, 3, y_ref))
+
+
 def test_non_contiguous_and_readonly_input():
     x = data((8, 10), np.float32)
     view = x[::2, 1::3]
