@@ -137,6 +137,32 @@ def store_chunk(dst, acc, m, cast):
 
 
 @jd.func
+def inner_output(line, first, w, sym):
+    """The correlation of ``line[first : first + len(w)]`` with ``w``, in SciPy's order of
+    summation (see `line_output`). Unsigned indices: no negative-index wrap-around
+    arithmetic per tap, which a GPU would execute."""
+    nw = np.uint64(w.shape[0])
+    lo = np.uint64(first)
+    if sym != 0:
+        s = np.float64(sym)
+        half = nw // np.uint64(2)
+        hi = lo + nw - np.uint64(1)
+        acc = np.float64(line[lo + half]) * w[half]
+        q = np.uint64(0)
+        while q < half:  # taps q and nw - 1 - q, from the outside in
+            acc += (np.float64(line[lo + q]) + s * np.float64(line[hi - q])) * w[q]
+            q += np.uint64(1)
+    else:
+        last = nw - np.uint64(1)
+        acc = np.float64(line[lo + last]) * w[last]
+        q = np.uint64(0)
+        while q < last:
+            acc += np.float64(line[lo + q]) * w[q]
+            q += np.uint64(1)
+    return acc
+
+
+@jd.func
 def line_output(line, i, w, origin, sym, mode, cval):
     """Output ``i`` of the correlation of ``line`` (one at a time, boundary-mode reads)."""
     n = line.shape[0]
@@ -144,6 +170,8 @@ def line_output(line, i, w, origin, sym, mode, cval):
     left = nw // 2
     right = nw - left - 1
     c = i - origin  # input position under the centre tap
+    if c - left >= 0 and c + right < n:  # every tap inside: no boundary mode to apply
+        return inner_output(line, c - left, w, sym)
     if sym != 0:
         s = np.float64(sym)  # x + s * y is exactly x + y or x - y
         acc = line_at(line, c, n, mode, cval) * w[left]
@@ -369,7 +397,9 @@ def correlate_rows(a, b, block, src, w, origin, sym, swap, width, mode, cval, ca
     s = np.float64(sym)
     if CHUNK == 1 or width == 1:  # CUDA (a constant there: the rest is not compiled)
         j = block
-        if sym != 0:
+        if c - left >= 0 and c + right < n:  # every tap inside: no boundary mode to apply
+            acc = inner_output(src[o, :, j], c - left, w, sym)
+        elif sym != 0:
             acc = row_at(src, o, c, j, n, mode, cval) * w[left]
             for t in range(-left, 0):
                 x = row_at(src, o, c + t, j, n, mode, cval)
@@ -588,9 +618,13 @@ def correlate_nd(r, block, src, shape, offsets, flat, w, lo, hi, width, mode, cv
     if CHUNK == 1 or width == 1:  # CUDA (a constant there: the rest is not compiled)
         j = block
         if rows_inside and j >= lo[last] and j < length - hi[last]:
+            # every tap inside: unsigned indices, no wrap-around arithmetic per tap
+            at = base + j
             acc = 0.0
-            for t in range(ntaps):
-                acc += w[t] * np.float64(src[base + j + flat[t]])
+            t = np.uint64(0)
+            while t < np.uint64(ntaps):
+                acc += w[t] * np.float64(src[np.uint64(at + flat[t])])
+                t += np.uint64(1)
         else:
             acc = window_output(src, r, j, base, rows_inside, shape, offsets, flat, w, mode, cval)
         store(out[r], j, acc, cast)
