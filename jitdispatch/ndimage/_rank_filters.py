@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import math
+import threading
 import types
 
 import numpy as np
@@ -22,7 +23,7 @@ from .._kernel import Func
 from . import _checks, _lowlevel
 from ._docstrings import docfiller
 from ._params import device_constant
-from ._support import CPU_INDICES, needs_temporary
+from ._support import CPU_INDICES, as_numpy_dtype, needs_temporary
 
 __all__ = [
     "generic_filter",
@@ -75,8 +76,6 @@ def _assign(dst, src):
 
 
 def _numpy_dtype(x):
-    from ._support import as_numpy_dtype
-
     return as_numpy_dtype(x.dtype)
 
 
@@ -95,9 +94,21 @@ def _cast_scalar(value, dtype):
     return np.array(value).astype(dtype)
 
 
+_cvals = {}  # (cval's key, dtype) -> `_cast_scalar`, one-element, for repeated calls
+
+
 def _cval_array(cval, dtype, like):
     """A one-element array holding ``cval`` in ``dtype``, where ``like`` lives."""
-    return device_constant(_cast_scalar(cval, dtype).reshape(1), like=like)
+    try:
+        key = (_checks.plan_key(cval), np.dtype(dtype))
+    except _checks.Unkeyable:
+        return device_constant(_cast_scalar(cval, dtype).reshape(1), like=like)
+    found = _cvals.get(key)
+    if found is None:
+        found = _cast_scalar(cval, dtype).reshape(1)
+        if len(_cvals) < 1024:  # (a few kinds of cval per program: no eviction needed)
+            _cvals[key] = found
+    return device_constant(found, like=like)
 
 
 class _Target:
@@ -141,7 +152,9 @@ def _row_blocks(pre, n, post, size, lanes):
     run (``size`` rows) or 8 rows per index, and on the CPU as many lines as leave
     enough indices for a parallel launch; 256 when that would take fewer than 32 (then
     the launch is serial: short rows cost more than a second thread gains). On a GPU
-    (``lanes`` 1) one line per index: neighbouring threads read neighbouring columns."""
+    (``lanes`` 1) one line per index: neighbouring threads read neighbouring columns.
+    (One output per thread, each scanning its window, measured twice as slow on an
+    H100 for windows of 5 points: van Herk runs share the reads.)"""
     block = size if size > _rank.DIRECT_ROWS else min(n, 8)
     jblocks = -(-n // block)
     if lanes == 1:
@@ -214,7 +227,32 @@ def _run_passes(input, plan, minimum):
 # --- N-D windows ------------------------------------------------------------------------
 
 
-class _Geometry:
+_GEOMETRIES_KEPT = 256  # windows kept for repeated calls (the kernels only read them)
+_geometries = {}
+_geometries_lock = threading.Lock()
+
+
+def _Geometry(shape, window, full_box=False):
+    """`_WindowGeometry` of ``window`` for an input ``shape``, kept for repeated calls
+    (tens of microseconds of NumPy per call, which a GPU call would wait on)."""
+    mask = None if full_box else window.footprint
+    key = (
+        tuple(shape),
+        tuple(window.shape),
+        tuple(window.origins),
+        None if mask is None else np.packbits(mask).tobytes(),
+    )
+    found = _geometries.get(key)
+    if found is None:
+        found = _WindowGeometry(shape, window, full_box)
+        with _geometries_lock:
+            if len(_geometries) >= _GEOMETRIES_KEPT:
+                _geometries.pop(next(iter(_geometries)), None)
+            _geometries[key] = found
+    return found
+
+
+class _WindowGeometry:
     """Window points as the ``window_*`` kernels take them, for an input ``shape``."""
 
     def __init__(self, shape, window, full_box=False):
@@ -299,6 +337,19 @@ def _selection_pairs(n, rank):
     return np.array(kept, np.uint64).reshape(-1, 2)
 
 
+def _top_array(dtype, like):
+    """A one-element array holding ``dtype``'s largest value (``+inf`` for floats, True
+    for bool), where ``like`` lives: the padding of `window_count_rank`'s slots."""
+    dtype = np.dtype(dtype)
+    if dtype.kind == "f":
+        top = np.inf
+    elif dtype.kind == "b":
+        top = True
+    else:
+        top = np.iinfo(dtype).max
+    return device_constant(np.array([top], dtype), like=like)
+
+
 def _run_window(input, plan, op, rank=0, full_box=False):
     target = _Target(input, plan.output)
     if math.prod(input.shape) == 0:
@@ -311,7 +362,16 @@ def _run_window(input, plan, op, rank=0, full_box=False):
     mode = int(plan.window.mode)
     median9 = geo.count == 9 and rank == 4
     per_index = _per_index(input)
-    if op == _rank.OP_RANK and 1 < geo.count <= _NETWORK_MAX and not median9:
+    small = 1 < geo.count <= _rank.COUNT_MAX
+    if op == _rank.OP_RANK and per_index == 1 and small and not median9:
+        # one output per index (GPUs): select by counting, with no window buffer in
+        # local memory for the outputs whose window is inside the array
+        top = _top_array(_numpy_dtype(input), input)
+        _rank.window_count_rank(
+            src, out2, shape, offs, foff, lo, hi, mode, cv, top, int(rank),
+            ndrange=(geo.rows, geo.last),
+        )
+    elif op == _rank.OP_RANK and 1 < geo.count <= _NETWORK_MAX and not median9:
         block = min(per_index, int(_rank.NETWORK_LOCAL) // geo.count)
         pairs = _selection_pairs(geo.count, int(rank)) * np.uint64(block)
         pairs = device_constant(pairs, like=input)
@@ -515,7 +575,9 @@ _RANK_NOTES = """Notes
     {network_max} points run a comparator network (Batcher's odd-even merge sort, pruned
     to the comparators the wanted rank depends on; a branch-free median for 9 points),
     several outputs at once; larger windows a quickselect, in per-index memory up to
-    {max_local} points and in a scratch array beyond. As in SciPy, a rank that picks
+    {max_local} points and in a scratch array beyond. On a GPU, windows of up to
+    {count_max} points select by counting (each point's rank among the others), with
+    NaN after every number. As in SciPy, a rank that picks
     the smallest or largest element runs `minimum_filter` / `maximum_filter`, and a
     1-D input uses the whole window even where the footprint is False (SciPy 1.17's
     1-D path does so). Differences from SciPy: a ``cval`` outside an integer input's
@@ -525,7 +587,7 @@ _RANK_NOTES = """Notes
     %(nan)s
     """.replace("{max_local}", str(_rank.MAX_LOCAL)).replace(
     "{network_max}", str(_NETWORK_MAX)
-)
+).replace("{count_max}", str(_rank.COUNT_MAX))
 
 
 def rank_filter(

@@ -63,6 +63,33 @@ MODES = ["reflect", "constant", "nearest", "mirror", "wrap", "grid-wrap"]
 
 
 @pytest.mark.parametrize("mode", MODES)
+def test_line_passes_on_cuda_match_scipy_in_the_simulator(mode):
+    # One output per thread: outputs whose taps are all inside the line take an unsigned
+    # loop of their own (symmetric, antisymmetric and other weights, each in SciPy's
+    # order), the others the boundary mode; minimum/maximum passes scan short windows
+    # point by point and run van Herk runs for longer ones, along any axis.
+    host = np.random.default_rng(12).random((9, 11, 4))
+    ints = (host * 1000).astype(np.int32)
+    weights = ([1.0, 2.0, 1.0], [1.0, 0.0, -1.0], [1.0, -2.0, 0.5, 3.0], [0.5, 1.0, 2.0, 1.0, 0.5])
+    for k, w in enumerate(weights):
+        for axis in (0, 1, 2):
+            kw = dict(axis=axis, mode=mode, cval=0.5, origin=(k % 3) - 1 if len(w) > 2 else 0)
+            with jd.use_target("cuda"):
+                got = jndi.correlate1d(host, w, **kw)
+                got_int = jndi.correlate1d(ints, w, **kw)
+            np.testing.assert_allclose(got, sndi.correlate1d(host, w, **kw), rtol=1e-12)
+            np.testing.assert_array_equal(got_int, sndi.correlate1d(ints, w, **kw))
+    for size, origin in ((1, 0), (2, -1), (3, 1), (5, 0), (6, 2), (8, -3), (9, 0), (12, 1)):
+        for axis in (0, 1, 2):
+            kw = dict(size=size, axis=axis, mode=mode, cval=0.25, origin=origin)
+            with jd.use_target("cuda"):
+                low = jndi.minimum_filter1d(host, **kw)
+                high = jndi.maximum_filter1d(ints, **kw)
+            np.testing.assert_array_equal(low, sndi.minimum_filter1d(host, **kw))
+            np.testing.assert_array_equal(high, sndi.maximum_filter1d(ints, **kw))
+
+
+@pytest.mark.parametrize("mode", MODES)
 def test_uniform_filter1d_on_cuda_matches_scipy_in_the_simulator(mode):
     # On a GPU a float result is a per-output weighted window, an integer result a running
     # sum per line (SciPy's rounding, exactly): both, along both axes, sizes and origins.
@@ -79,3 +106,137 @@ def test_uniform_filter1d_on_cuda_matches_scipy_in_the_simulator(mode):
             want32 = sndi.uniform_filter1d(host.astype(np.float32), **kw)
             np.testing.assert_allclose(got32, want32, rtol=1e-5, atol=1e-6)
             np.testing.assert_array_equal(got_int, sndi.uniform_filter1d(ints, **kw))
+
+
+# --- rank windows selected by counting (window_count_rank) --------------------------------
+#
+# On CUDA, rank windows of at most COUNT_MAX points (other than the 3x3 median) select by
+# counting: in registers, or reading the window from memory (larger windows, NaN);
+# edges gather the window first. Small integer ranges give many ties.
+
+RANK_MODES = [
+    "reflect", "constant", "nearest", "mirror", "wrap", "grid-constant", "grid-mirror",
+    "grid-wrap",
+]
+RANK_DTYPES = [
+    np.bool_, np.int8, np.uint8, np.int16, np.uint16, np.int32, np.uint32, np.int64,
+    np.uint64, np.float32, np.float64,
+]
+FOOT2 = np.array([[1, 0, 1], [0, 1, 1]], bool)
+FOOT3 = np.array([[[1, 0], [0, 1]], [[1, 1], [0, 1]], [[0, 1], [1, 0]]], bool)
+
+
+def _rank_data(shape, dtype, seed):
+    rng = np.random.default_rng(seed)
+    if np.dtype(dtype).kind == "f":
+        x = rng.random(shape) * 4 - 2
+        x[rng.random(shape) < 0.3] = 0.5  # ties
+        return x.astype(dtype)
+    if dtype == np.bool_:
+        return rng.random(shape) < 0.5
+    return rng.integers(0, 5, shape).astype(dtype) * (20 if np.dtype(dtype).itemsize > 1 else 1)
+
+
+def _windows(ndim):
+    """(size, footprint, points) of the windows tried on a ``ndim``-D array: every
+    number of register slots (4, 8, 12, 16) and windows read from memory (17 to 24)."""
+    if ndim == 2:
+        return [
+            (2, None, 4), (3, None, 9), ((2, 3), None, 6), (None, FOOT2, 4), (4, None, 16),
+            ((4, 5), None, 20),
+        ]
+    return [(2, None, 8), ((2, 3, 3), None, 18), ((2, 3, 2), None, 12), (None, FOOT3, 7)]
+
+
+def _compare_ranks(x, modes, cval=2.0):
+    for mode in modes:
+        for k, (size, footprint, count) in enumerate(_windows(x.ndim)):
+            kw = dict(size=size, footprint=footprint, mode=mode, cval=cval)
+            ranks = {1, count // 2, count - 2, -2}
+            percentiles = {30, 50, -30}
+            if k == 0:  # the extreme ranks run minimum/maximum_filter: once is enough
+                ranks |= {0, count - 1, -1}
+                percentiles |= {0, 100}
+            for rank in sorted(ranks):
+                with jd.use_target("cuda"):
+                    got = jndi.rank_filter(x, rank, **kw)
+                want = sndi.rank_filter(x, rank, **kw)
+                assert got.dtype == want.dtype
+                np.testing.assert_array_equal(got, want, err_msg=f"{mode} {size=} {rank=}")
+            for percentile in sorted(percentiles):
+                with jd.use_target("cuda"):
+                    got = jndi.percentile_filter(x, percentile, **kw)
+                want = sndi.percentile_filter(x, percentile, **kw)
+                np.testing.assert_array_equal(got, want, err_msg=f"{mode} {size=} {percentile=}")
+
+
+@pytest.mark.parametrize("dtype", RANK_DTYPES)
+def test_small_rank_windows_match_scipy_in_the_simulator(dtype):
+    _compare_ranks(_rank_data((6, 7), dtype, 11), ["reflect", "constant"])
+
+
+@pytest.mark.parametrize("mode", RANK_MODES)
+def test_small_rank_windows_match_scipy_in_every_mode_in_the_simulator(mode):
+    _compare_ranks(_rank_data((6, 7), np.float32, 12), [mode])
+    _compare_ranks(_rank_data((7, 6), np.int16, 13), [mode], cval=40)
+
+
+@pytest.mark.parametrize(
+    "mode, dtype",
+    [
+        ("nearest", np.uint8), ("grid-wrap", np.float64), ("mirror", np.int32),
+        ("constant", np.int64),
+    ],
+)
+def test_small_rank_windows_in_3d_match_scipy_in_the_simulator(mode, dtype):
+    _compare_ranks(_rank_data((3, 4, 5), dtype, 14), [mode], cval=3.0)
+
+
+def test_small_rank_windows_count_in_the_simulator(monkeypatch):
+    # the cases above do reach the counting kernel, and other outputs are converted
+    from jitdispatch.kernels.ndimage import rank
+
+    launched = []
+    kernel = rank.window_count_rank
+
+    def spy(*args, **kwargs):
+        launched.append(args[-1])
+        return kernel(*args, **kwargs)
+
+    monkeypatch.setattr(rank, "window_count_rank", spy)
+    x = _rank_data((6, 7), np.uint8, 15)
+    with jd.use_target("cuda"):
+        got = jndi.rank_filter(x, 1, size=(2, 3), output=np.float64)
+        med = jndi.median_filter(x, size=3)  # the 3x3 median keeps its own path
+        big = jndi.rank_filter(x, 3, size=(6, 6))  # 36 points: the comparator network
+    np.testing.assert_array_equal(got, sndi.rank_filter(x, 1, size=(2, 3), output=np.float64))
+    np.testing.assert_array_equal(med, sndi.median_filter(x, size=3))
+    np.testing.assert_array_equal(big, sndi.rank_filter(x, 3, size=(6, 6)))
+    assert launched == [1]
+    _compare_ranks(x, ["wrap"])
+    assert len(launched) > 1
+
+
+def _sorted_rank(x, rank, **kwargs):
+    """Rank filter with NaN after every number (``numpy.sort``'s order)."""
+    return sndi.generic_filter(x, lambda w: np.sort(w)[rank], **kwargs)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_small_rank_windows_order_nan_last_in_the_simulator(dtype):
+    # NaN gives undefined results (the CPU's network and SciPy's selection each drop or
+    # keep NaN their own way); counting orders NaN after every number, as numpy.sort
+    x = _rank_data((6, 7), dtype, 16)
+    x[[0, 2, 2, 3, 5], [0, 3, 4, 6, 2]] = np.nan
+    x[4, :] = np.nan  # windows with several NaN, some all NaN
+    for size, footprint, count in _windows(2):
+        for rank in sorted({1, 2, count - 2}):  # (not the 3x3 median: another kernel)
+            kw = dict(size=size, footprint=footprint, mode="reflect")
+            with jd.use_target("cuda"):
+                got = jndi.rank_filter(x, rank, **kw)
+            want = _sorted_rank(x, rank, **kw)
+            np.testing.assert_array_equal(got, want, err_msg=f"{size=} {rank=}")
+            # windows without NaN agree with the CPU and SciPy
+            clean = sndi.maximum_filter(np.isnan(x), **kw) == 0
+            np.testing.assert_array_equal(got[clean], jndi.rank_filter(x, rank, **kw)[clean])
+            np.testing.assert_array_equal(got[clean], sndi.rank_filter(x, rank, **kw)[clean])

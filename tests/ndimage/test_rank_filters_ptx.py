@@ -4,6 +4,8 @@ Arguments are NumPy stand-ins of what the public functions pass on a device: the
 dtypes, dimensions and layouts (see ``jitdispatch.ndimage._rank_filters``).
 """
 
+import re
+
 import numpy as np
 import pytest
 from jitdispatch.kernels.ndimage import generic, rank
@@ -48,6 +50,26 @@ def test_rank_kernels(dtype):
     _ptx(rank.line_extreme_rows, src3, np.zeros((2, 5, 3), dtype), acc, 7, 0, 2, cv, True, 7, 32)
 
 
+# every real dtype the public rank filters accept
+ALL_DTYPES = [
+    np.bool_, np.int8, np.uint8, np.int16, np.uint16, np.int32, np.uint32, np.int64,
+    np.uint64, np.float32, np.float64,
+]
+
+
+@pytest.mark.parametrize("dtype", ALL_DTYPES)
+def test_count_rank_kernel(dtype):
+    # small rank windows on a GPU: local memory holds only the window of the outputs at
+    # the edges, COUNT_MAX points (the network's holds NETWORK_LOCAL points); the slots
+    # of the others are registers (for bool, one-byte slots at constant offsets)
+    src, shape, offs, foff, lohi, cv = _window_args(dtype)
+    out = np.zeros((6, 7), dtype)
+    ptx = _ptx(rank.window_count_rank, src, out, shape, offs, foff, lohi, lohi, 2, cv, cv, 2)
+    depot = [int(n) for n in re.findall(r"__local_depot\d+\[(\d+)\]", ptx)]
+    points = rank.COUNT_MAX + (rank.COUNT_SLOTS if dtype == np.bool_ else 0)
+    assert len(depot) == 1 and depot[0] <= -(-points * np.dtype(dtype).itemsize // 16) * 16
+
+
 def test_other_output_dtype():
     # output=float64 for an integer input: one more window specialisation each (the
     # minimum/maximum passes work in the input's dtype and convert at the end)
@@ -56,6 +78,7 @@ def test_other_output_dtype():
     _ptx(rank.window_filter, src, out, shape, offs, foff, lohi, lohi, 2, cv, 0, 4, 32)
     pairs = np.zeros((22, 2), np.uint64)
     _ptx(rank.window_network, src, out, shape, offs, foff, lohi, lohi, 2, cv, 2, 8, pairs)
+    _ptx(rank.window_count_rank, src, out, shape, offs, foff, lohi, lohi, 2, cv, cv, 2)
 
 
 def _sample(window, scale):
