@@ -275,19 +275,10 @@ def line_extreme_rows(q, kb, src, out, acc, size, origin, mode, cv, minimum, blo
 @jd.func
 def window_inside(row, col, shape, lo, hi):
     """Whether the window of output ``(row, col)`` lies inside the array on every axis."""
-    ndim = shape.shape[0]
-    last = ndim - 1
+    last = shape.shape[0] - 1
     if col + lo[last] < 0 or col + hi[last] >= shape[last]:
         return False
-    rest = row
-    for d in range(last - 1, -1, -1):
-        n = shape[d]
-        q = rest // n
-        c = rest - q * n
-        rest = q
-        if c + lo[d] < 0 or c + hi[d] >= n:
-            return False
-    return True
+    return rows_inside(row, shape, lo, hi)
 
 
 @jd.func
@@ -419,16 +410,20 @@ def window_value(row, col, src, buf, shape, offs, foff, lo, hi, mode, cv, op, ra
 
 @jd.func
 def rows_inside(row, shape, lo, hi):
-    """Whether the window of every output of row ``row`` is inside the leading axes."""
+    """Whether the window of every output of row ``row`` is inside the leading axes.
+
+    What is left of ``row`` once the inner axes are divided out is its index on axis 0:
+    no division for it (a 64-bit division costs a GPU thread as much as several
+    comparisons)."""
     rest = row
-    for d in range(shape.shape[0] - 2, -1, -1):
+    for d in range(shape.shape[0] - 2, 0, -1):
         n = shape[d]
         q = rest // n
         c = rest - q * n
         rest = q
         if c + lo[d] < 0 or c + hi[d] >= n:
             return False
-    return True
+    return rest + lo[0] >= 0 and rest + hi[0] < shape[0]
 
 
 @jd.kernel
@@ -555,22 +550,6 @@ def window_network(row, blk, src, out, shape, offs, foff, lo, hi, mode, cv, rank
 
 
 @jd.func
-def rows_inside_fast(row, shape, lo, hi):
-    """`rows_inside` with one division less: what is left of ``row`` once the inner
-    axes are divided out is its index on axis 0 (a 64-bit division costs a GPU thread
-    as much as several comparisons)."""
-    rest = row
-    for d in range(shape.shape[0] - 2, 0, -1):
-        n = shape[d]
-        q = rest // n
-        c = rest - q * n
-        rest = q
-        if c + lo[d] < 0 or c + hi[d] >= n:
-            return False
-    return rest + lo[0] >= 0 and rest + hi[0] < shape[0]
-
-
-@jd.func
 def count_select(buf, count, rank):
     """The ``rank``-th smallest of ``buf[:count]`` by counting: the point with at most
     ``rank`` points below it and more than ``rank`` at or below it. NaN is never below
@@ -674,8 +653,7 @@ def window_count_rank(row, col, src, out, shape, offs, foff, lo, hi, mode, cv, t
     col = np.int64(col)
     last = out.shape[1]
     count = foff.shape[0]
-    ax = shape.shape[0] - 1
-    if not (col + lo[ax] >= 0 and col + hi[ax] < last and rows_inside_fast(row, shape, lo, hi)):
+    if not window_inside(row, col, shape, lo, hi):
         buf = jd.local.array(COUNT_MAX, src.dtype)
         gather(row, col, src, buf, shape, offs, foff, lo, hi, mode, cv)
         out[row, col] = count_select(buf, count, rank)
