@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import inspect
 import operator
-import threading
 
 import numpy as np
 
@@ -84,9 +83,7 @@ __all__ = [
 
 # --- plans kept for repeated calls -------------------------------------------------
 
-_PLANS_KEPT = 512
-_plans = {}
-_plans_lock = threading.Lock()
+_plans = _support.Kept(512)
 _KEY_ARRAY_BYTES = 1 << 16  # weights and footprints up to this size take part in a key
 
 
@@ -162,10 +159,7 @@ def _plan_cached(check):
         warned = _support.WARNED[0]
         plan = check(input, *args, **kwargs)
         if _support.WARNED[0] == warned:
-            with _plans_lock:
-                if len(_plans) >= _PLANS_KEPT:
-                    _plans.pop(next(iter(_plans)), None)
-                _plans[key] = plan
+            _plans.put(key, plan)
         return plan
 
     cached.uncached = check

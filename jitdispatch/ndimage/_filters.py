@@ -12,7 +12,6 @@ on the CPU.
 from __future__ import annotations
 
 import math
-import threading
 
 import numpy as np
 
@@ -110,8 +109,7 @@ def _split(array):
 # --- 1-D passes -----------------------------------------------------------------------
 
 
-_symmetries = {}  # weights' bytes -> `_symmetry`, for repeated calls
-_SYMMETRIES_KEPT = 256
+_symmetries = _support.Kept(256)  # weights' bytes -> `_symmetry`
 
 
 def _symmetry(weights):
@@ -121,11 +119,7 @@ def _symmetry(weights):
     key = weights.tobytes()
     found = _symmetries.get(key)
     if found is None:
-        found = _symmetry_of(weights)
-        with _taps_lock:
-            if len(_symmetries) >= _SYMMETRIES_KEPT:
-                _symmetries.pop(next(iter(_symmetries)), None)
-            _symmetries[key] = found
+        found = _symmetries.put(key, _symmetry_of(weights))
     return found
 
 
@@ -304,9 +298,7 @@ def _taps(weights, origins):
     return offsets, values, lo.astype(np.int64), hi.astype(np.int64)
 
 
-_TAPS_KEPT = 256  # windows kept (the kernels only read them)
-_taps_cache = {}
-_taps_lock = threading.Lock()
+_taps_kept = _support.Kept(256)  # windows (the kernels only read them)
 
 
 def _window_taps(shape, weights, origins):
@@ -314,16 +306,12 @@ def _window_taps(shape, weights, origins):
     (a few hundred microseconds of NumPy per call, which a GPU call would wait on)."""
     weights = np.ascontiguousarray(weights)
     key = (shape, weights.dtype.str, weights.shape, weights.tobytes(), tuple(origins))
-    found = _taps_cache.get(key)
+    found = _taps_kept.get(key)
     if found is None:
         offsets, values, lo, hi = _taps(weights, origins)
         strides = np.array([math.prod(shape[d + 1 :]) for d in range(len(shape))], np.int64)
         flat = np.ascontiguousarray(offsets @ strides) if len(values) else np.zeros(0, np.int64)
-        found = (offsets, values, lo, hi, flat)
-        with _taps_lock:
-            if len(_taps_cache) >= _TAPS_KEPT:
-                _taps_cache.pop(next(iter(_taps_cache)))
-            _taps_cache[key] = found
+        found = _taps_kept.put(key, (offsets, values, lo, hi, flat))
     return found
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import math
-import threading
 import types
 
 import numpy as np
@@ -23,7 +22,7 @@ from .._kernel import Func
 from . import _checks, _lowlevel
 from ._docstrings import docfiller
 from ._params import device_constant
-from ._support import CPU_INDICES, as_numpy_dtype, needs_temporary
+from ._support import CPU_INDICES, Kept, as_numpy_dtype, needs_temporary
 
 __all__ = [
     "generic_filter",
@@ -94,7 +93,7 @@ def _cast_scalar(value, dtype):
     return np.array(value).astype(dtype)
 
 
-_cvals = {}  # (cval's key, dtype) -> `_cast_scalar`, one-element, for repeated calls
+_cvals = Kept(256)  # (cval's key, dtype) -> `_cast_scalar`, one-element
 
 
 def _cval_array(cval, dtype, like):
@@ -105,9 +104,7 @@ def _cval_array(cval, dtype, like):
         return device_constant(_cast_scalar(cval, dtype).reshape(1), like=like)
     found = _cvals.get(key)
     if found is None:
-        found = _cast_scalar(cval, dtype).reshape(1)
-        if len(_cvals) < 1024:  # (a few kinds of cval per program: no eviction needed)
-            _cvals[key] = found
+        found = _cvals.put(key, _cast_scalar(cval, dtype).reshape(1))
     return device_constant(found, like=like)
 
 
@@ -227,9 +224,7 @@ def _run_passes(input, plan, minimum):
 # --- N-D windows ------------------------------------------------------------------------
 
 
-_GEOMETRIES_KEPT = 256  # windows kept for repeated calls (the kernels only read them)
-_geometries = {}
-_geometries_lock = threading.Lock()
+_geometries = Kept(256)  # window geometries (the kernels only read them)
 
 
 def _Geometry(shape, window, full_box=False):
@@ -244,11 +239,7 @@ def _Geometry(shape, window, full_box=False):
     )
     found = _geometries.get(key)
     if found is None:
-        found = _WindowGeometry(shape, window, full_box)
-        with _geometries_lock:
-            if len(_geometries) >= _GEOMETRIES_KEPT:
-                _geometries.pop(next(iter(_geometries)), None)
-            _geometries[key] = found
+        found = _geometries.put(key, _WindowGeometry(shape, window, full_box))
     return found
 
 

@@ -70,6 +70,7 @@ __all__ = [
     "MODE_REFLECT",
     "MODE_WRAP",
     "DerivativePlan",
+    "Kept",
     "Output",
     "Pass",
     "Plan",
@@ -565,9 +566,30 @@ def gaussian_radius(sigma, truncate=4.0, radius=None):
     return width
 
 
-_KERNELS_KEPT = 256  # Gaussian kernels kept for repeated calls
-_kernels = {}
-_kernels_lock = threading.Lock()
+class Kept:
+    """Values kept for repeated calls with equal keys, at most ``limit`` of them (the
+    oldest is dropped first). Each is computed from the call's arguments alone and only
+    read afterwards; a GPU call would otherwise wait on recomputing it every time."""
+
+    def __init__(self, limit):
+        self._values = {}
+        self._limit = limit
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        """The value kept for ``key``, or None (``TypeError`` for an unhashable key)."""
+        return self._values.get(key)
+
+    def put(self, key, value):
+        """Keep ``value`` for ``key``; return it."""
+        with self._lock:
+            if len(self._values) >= self._limit:
+                self._values.pop(next(iter(self._values)), None)
+            self._values[key] = value
+        return value
+
+
+_kernels = Kept(256)  # Gaussian kernels
 
 
 def gaussian_kernel1d(sigma, order, radius):
@@ -584,10 +606,7 @@ def gaussian_kernel1d(sigma, order, radius):
     if found is None:
         found = _gaussian_kernel1d(sigma, order, radius)
         found.setflags(write=False)
-        with _kernels_lock:
-            if len(_kernels) >= _KERNELS_KEPT:
-                _kernels.pop(next(iter(_kernels)), None)
-            _kernels[key] = found
+        _kernels.put(key, found)
     return found
 
 
