@@ -68,8 +68,11 @@ def main():
 NDIMAGE = {
     "time_scipy": "bench_ndimage.FiltersScipy.time_scipy",
     "time_jitdispatch": "bench_ndimage.FiltersJit.time_jitdispatch",
+    "time_scipy_into": "bench_ndimage.FiltersScipyInto.time_scipy_into",
+    "time_jitdispatch_into": "bench_ndimage.FiltersJitInto.time_jitdispatch_into",
     "time_jitdispatch_dask": "bench_ndimage.FiltersDask.time_jitdispatch_dask",
 }
+DASK_UNCHANGED = "bench_ndimage.DaskUnchanged.time_dask_unchanged"
 
 
 def patch_table(results):
@@ -85,7 +88,9 @@ def patch_table(results):
 
 
 def ndimage_table(results):
-    """Per function and input: jitdispatch / SciPy and Dask / jitdispatch, from one run."""
+    """Per function and input, from one run: jitdispatch / SciPy returning new arrays and
+    writing into given ones, and Dask / jitdispatch (with Dask's own time to compute the
+    same chunked input unchanged)."""
     import itertools
     import statistics
 
@@ -99,29 +104,55 @@ def ndimage_table(results):
         values, params = entry[0], entry[1]
         for key, v in zip(itertools.product(*params), values, strict=True):
             combos.setdefault(key, {})[variant] = value([v])
+    unchanged = {}
+    if results.get(DASK_UNCHANGED):
+        entry = results[DASK_UNCHANGED]
+        unchanged = {
+            spec.strip("'"): value([v]) for spec, v in zip(entry[1][0], entry[0], strict=True)
+        }
     print(
-        f"\n{'function':30s} {'input':20s} {'scipy':>9s} {'jd':>9s} {'jd/scipy':>9s} "
-        f"{'dask/jd':>8s}"
+        f"\n{'function':28s} {'input':18s} {'scipy':>8s} {'jd':>8s} {'ratio':>6s} "
+        f"{'scipy=>':>8s} {'jd=>':>8s} {'ratio':>6s} {'dask':>8s} {'dask/jd':>7s}"
     )
-    ratios = []
+    columns = {"new": [], "into": [], "dask": []}
+
+    def cell(t):
+        return f"{t * 1e3:6.1f}ms" if t else f"{'-':>8s}"
+
     for (name, spec), row in sorted(combos.items()):
-        ref, ours, dask = (
-            row.get(k) for k in ("time_scipy", "time_jitdispatch", "time_jitdispatch_dask")
-        )
+        ref, ours = row.get("time_scipy"), row.get("time_jitdispatch")
+        ref_in, ours_in = row.get("time_scipy_into"), row.get("time_jitdispatch_into")
+        dask = row.get("time_jitdispatch_dask")
         if not ref or not ours:
             continue
         ratio = ours / ref
-        ratios.append(ratio)
-        dask_ratio = f"{dask / ours:8.2f}" if dask else f"{'-':>8s}"
+        columns["new"].append(ratio)
+        ratio_in = ours_in / ref_in if ref_in and ours_in else None
+        if ratio_in is not None:
+            columns["into"].append(ratio_in)
+        if dask:
+            columns["dask"].append(dask / ours)
         print(
-            f"{name.strip(chr(39)):30s} {spec.strip(chr(39)):20s} {ref * 1e3:7.1f}ms "
-            f"{ours * 1e3:7.1f}ms {ratio:9.3f} {dask_ratio}"
+            f"{name.strip(chr(39)):28s} {spec.strip(chr(39)):18s} {cell(ref)} {cell(ours)} "
+            f"{ratio:6.3f} {cell(ref_in)} {cell(ours_in)} "
+            + (f"{ratio_in:6.3f}" if ratio_in is not None else f"{'-':>6s}")
+            + f" {cell(dask)} "
+            + (f"{dask / ours:7.2f}" if dask else f"{'-':>7s}")
         )
-    if ratios:
-        print(
-            f"\nmedian jd/scipy over {len(ratios)} cases: {statistics.median(ratios):.3f}; "
-            f"worst {max(ratios):.3f}"
-        )
+    print("\n(=>: into an output array made before timing; dask: two chunks per axis)")
+    for label, key in (("jd/scipy", "new"), ("jd/scipy into outputs", "into")):
+        if columns[key]:
+            r = columns[key]
+            print(
+                f"{label}: median over {len(r)} cases {statistics.median(r):.3f}, "
+                f"worst {max(r):.3f}, at most 0.5 in {sum(x <= 0.5 for x in r)}"
+            )
+    if columns["dask"]:
+        r = columns["dask"]
+        print(f"dask/jd: at most 3 in {sum(x <= 3 for x in r)} of {len(r)} cases")
+    for spec, t in sorted(unchanged.items()):
+        if t:
+            print(f"Dask computing the {spec} input unchanged: {t * 1e3:.1f} ms")
 
 
 if __name__ == "__main__":

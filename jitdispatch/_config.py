@@ -11,6 +11,9 @@
 ``JITDISPATCH_PARALLEL_THRESHOLD``
     Index-space launches on the CPU with fewer indices than this run serially (default
     32768), so that tiny calls pay no threading cost.
+``JITDISPATCH_SPARE_BYTES``
+    How much host memory the ndimage filters keep between calls for the intermediate
+    results of their passes (default 256 MiB; 0 keeps none).
 """
 
 import os

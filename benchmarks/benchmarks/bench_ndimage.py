@@ -1,9 +1,19 @@
 """Every jitdispatch.ndimage filter against scipy.ndimage, measured in the same run.
 
 Inputs: 2048x2048 float32 and float64, 128^3 float32. Variants: SciPy, jitdispatch on
-NumPy (CPU), jitdispatch on a Dask array of two chunks per axis (computed with the
-threaded scheduler). Compilation and warm-up happen in ``setup``; CPU calls are
-synchronous, so no synchronisation is needed in the timed bodies.
+NumPy (CPU), both again writing into an output array made in ``setup``, and jitdispatch
+on a Dask array of two chunks per axis (computed with the threaded scheduler), next to
+Dask computing that array unchanged. Compilation and warm-up happen in ``setup``; CPU
+calls are synchronous, so no synchronisation is needed in the timed bodies.
+
+Why the ``output=`` variants: a call that returns a new array first touches memory fresh
+from the operating system. On a virtual machine that hands freed memory back to its host
+(Firecracker's free page reporting, as on the 2-core CI machines), touching 32 MiB of it
+took 5 to 50 ms, the same within one process and different between processes. That is
+as long as a whole filter of jitdispatch on a 2048x2048 float64 array, so the ratio of
+one run then says more about the allocator than about the filter. Timing both libraries
+into the same preallocated array measures the filters; the plain variants show what a
+caller who allocates sees.
 """
 
 import numpy as np
@@ -42,33 +52,36 @@ def _weights(ndim):
     return np.ones((3,) * ndim) / 3**ndim
 
 
-# name -> call(module, x): the same arguments for SciPy and jitdispatch
+# name -> call(module, x, **kw): the same arguments for SciPy and jitdispatch (``kw``: an
+# ``output`` array or nothing)
 CALLS = {
-    "correlate": lambda m, x: m.correlate(x, _weights(x.ndim)),
-    "convolve": lambda m, x: m.convolve(x, _weights(x.ndim), mode="constant"),
-    "correlate1d": lambda m, x: m.correlate1d(x, [1.0, 2.0, 3.0, 2.0, 1.0], axis=0),
-    "convolve1d": lambda m, x: m.convolve1d(x, [1.0, -1.0, 2.0], axis=-1),
-    "gaussian_filter": lambda m, x: m.gaussian_filter(x, 2.0),
-    "gaussian_filter1d": lambda m, x: m.gaussian_filter1d(x, 2.0, axis=0),
-    "uniform_filter": lambda m, x: m.uniform_filter(x, 5),
-    "uniform_filter1d": lambda m, x: m.uniform_filter1d(x, 5, axis=0),
-    "minimum_filter": lambda m, x: m.minimum_filter(x, size=5),
-    "maximum_filter": lambda m, x: m.maximum_filter(x, footprint=np.ones((3,) * x.ndim, bool)),
-    "minimum_filter1d": lambda m, x: m.minimum_filter1d(x, 5, axis=0),
-    "maximum_filter1d": lambda m, x: m.maximum_filter1d(x, 5),
-    "median_filter": lambda m, x: m.median_filter(x, size=3),
-    "rank_filter": lambda m, x: m.rank_filter(x, 2, size=3),
-    "percentile_filter": lambda m, x: m.percentile_filter(x, 75, size=3),
-    "prewitt": lambda m, x: m.prewitt(x, axis=0),
-    "sobel": lambda m, x: m.sobel(x, axis=0),
-    "laplace": lambda m, x: m.laplace(x),
-    "gaussian_laplace": lambda m, x: m.gaussian_laplace(x, 1.5),
-    "gaussian_gradient_magnitude": lambda m, x: m.gaussian_gradient_magnitude(x, 1.5),
-    "generic_laplace": lambda m, x: m.generic_laplace(x, _d2(m)),
-    "generic_gradient_magnitude": lambda m, x: m.generic_gradient_magnitude(x, m.sobel),
-    "generic_filter": lambda m, x: m.generic_filter(x, _spread, size=3),
-    "generic_filter1d": lambda m, x: m.generic_filter1d(x, _diff1d, 3),
-    "vectorized_filter": lambda m, x: m.vectorized_filter(x, _mean, size=3),
+    "correlate": lambda m, x, **kw: m.correlate(x, _weights(x.ndim), **kw),
+    "convolve": lambda m, x, **kw: m.convolve(x, _weights(x.ndim), mode="constant", **kw),
+    "correlate1d": lambda m, x, **kw: m.correlate1d(x, [1.0, 2.0, 3.0, 2.0, 1.0], axis=0, **kw),
+    "convolve1d": lambda m, x, **kw: m.convolve1d(x, [1.0, -1.0, 2.0], axis=-1, **kw),
+    "gaussian_filter": lambda m, x, **kw: m.gaussian_filter(x, 2.0, **kw),
+    "gaussian_filter1d": lambda m, x, **kw: m.gaussian_filter1d(x, 2.0, axis=0, **kw),
+    "uniform_filter": lambda m, x, **kw: m.uniform_filter(x, 5, **kw),
+    "uniform_filter1d": lambda m, x, **kw: m.uniform_filter1d(x, 5, axis=0, **kw),
+    "minimum_filter": lambda m, x, **kw: m.minimum_filter(x, size=5, **kw),
+    "maximum_filter": lambda m, x, **kw: m.maximum_filter(
+        x, footprint=np.ones((3,) * x.ndim, bool), **kw
+    ),
+    "minimum_filter1d": lambda m, x, **kw: m.minimum_filter1d(x, 5, axis=0, **kw),
+    "maximum_filter1d": lambda m, x, **kw: m.maximum_filter1d(x, 5, **kw),
+    "median_filter": lambda m, x, **kw: m.median_filter(x, size=3, **kw),
+    "rank_filter": lambda m, x, **kw: m.rank_filter(x, 2, size=3, **kw),
+    "percentile_filter": lambda m, x, **kw: m.percentile_filter(x, 75, size=3, **kw),
+    "prewitt": lambda m, x, **kw: m.prewitt(x, axis=0, **kw),
+    "sobel": lambda m, x, **kw: m.sobel(x, axis=0, **kw),
+    "laplace": lambda m, x, **kw: m.laplace(x, **kw),
+    "gaussian_laplace": lambda m, x, **kw: m.gaussian_laplace(x, 1.5, **kw),
+    "gaussian_gradient_magnitude": lambda m, x, **kw: m.gaussian_gradient_magnitude(x, 1.5, **kw),
+    "generic_laplace": lambda m, x, **kw: m.generic_laplace(x, _d2(m), **kw),
+    "generic_gradient_magnitude": lambda m, x, **kw: m.generic_gradient_magnitude(x, m.sobel, **kw),
+    "generic_filter": lambda m, x, **kw: m.generic_filter(x, _spread, size=3, **kw),
+    "generic_filter1d": lambda m, x, **kw: m.generic_filter1d(x, _diff1d, 3, **kw),
+    "vectorized_filter": lambda m, x, **kw: m.vectorized_filter(x, _mean, size=3, **kw),
 }
 NO_DASK = {"generic_laplace", "generic_gradient_magnitude", "vectorized_filter"}
 
@@ -113,6 +126,50 @@ class FiltersJit(_Filters):
         self.call(jndi, self.x)
 
 
+class FiltersScipyInto(_Filters):
+    def setup(self, name, spec):
+        super().setup(name, spec)
+        self.out = np.empty_like(self.x)
+
+    def time_scipy_into(self, name, spec):
+        self.call(sndi, self.x, output=self.out)
+
+
+class FiltersJitInto(_Filters):
+    def setup(self, name, spec):
+        super().setup(name, spec)
+        self.out = np.empty_like(self.x)
+        self.call(jndi, self.x, output=self.out)  # compile (or load) and warm up
+
+    def time_jitdispatch_into(self, name, spec):
+        self.call(jndi, self.x, output=self.out)
+
+
+def _dask_input(x):
+    import dask.array as da
+
+    return da.from_array(x, chunks=tuple(max(1, n // 2) for n in x.shape))
+
+
+class DaskUnchanged:
+    """Dask computing the chunked input of `FiltersDask` unchanged: what a filter on Dask
+    costs beyond its work (the tasks, and joining the chunks into one array)."""
+
+    params = (INPUTS,)
+    param_names = ["input"]
+    number = 1
+    repeat = (2, 5, 20.0)
+    processes = 1
+    warmup_time = 0
+
+    def setup(self, spec):
+        self.dask_x = _dask_input(make_input(spec))
+        self.dask_x.compute(scheduler="threads")
+
+    def time_dask_unchanged(self, spec):
+        self.dask_x.compute(scheduler="threads")
+
+
 class FiltersDask(_Filters):
     """Two chunks per axis (4 or 8 chunks: both cores busy, chunks of 0.25-2 M elements
     as Dask advises, not thousands of tiny tasks), computed with the threaded scheduler."""
@@ -121,10 +178,7 @@ class FiltersDask(_Filters):
         if name in NO_DASK:
             raise NotImplementedError(f"{name} does not take Dask arrays")
         super().setup(name, spec)
-        import dask.array as da
-
-        chunks = tuple(max(1, n // 2) for n in self.x.shape)
-        self.dask_x = da.from_array(self.x, chunks=chunks)
+        self.dask_x = _dask_input(self.x)
         self.call(jndi, self.dask_x).compute(scheduler="threads")  # compile and warm up
 
     def time_jitdispatch_dask(self, name, spec):

@@ -269,12 +269,13 @@ def _run_chain(input, plan):
     result = _destination(input, plan.output)
     if not passes:
         return _finish(_copy_into(result, input), plan.output)
-    spare = _empty(input.shape, plan.output.dtype, input) if len(passes) > 1 else None
-    src = input
-    for p, step in enumerate(passes):
-        dst = result if (len(passes) - 1 - p) % 2 == 0 else spare
-        _line_pass(src, dst, step, plan.op, plan.cval)
-        src = dst
+    with _support.SPARES.lend() as take:
+        spare = take(input.shape, plan.output.dtype, input) if len(passes) > 1 else None
+        src = input
+        for p, step in enumerate(passes):
+            dst = result if (len(passes) - 1 - p) % 2 == 0 else spare
+            _line_pass(src, dst, step, plan.op, plan.cval)
+            src = dst
     return _finish(result, plan.output)
 
 
@@ -827,17 +828,18 @@ def _derivative_sum(input, chains, output, square):
     """
     out = _destination(input, output)
     spares = []
-    for k, (passes, cval) in enumerate(chains):
-        flags = (_k.SQUARE if square else 0) | (_k.ACCUMULATE if k else 0)
-        src = input
-        for p, step in enumerate(passes):
-            if p == len(passes) - 1:
-                _line_pass(src, out, step, "correlate", cval, flags)
-                break
-            if len(spares) <= p % 2:
-                spares.append(_empty(input.shape, output.dtype, input))
-            _line_pass(src, spares[p % 2], step, "correlate", cval)
-            src = spares[p % 2]
+    with _support.SPARES.lend() as take:
+        for k, (passes, cval) in enumerate(chains):
+            flags = (_k.SQUARE if square else 0) | (_k.ACCUMULATE if k else 0)
+            src = input
+            for p, step in enumerate(passes):
+                if p == len(passes) - 1:
+                    _line_pass(src, out, step, "correlate", cval, flags)
+                    break
+                if len(spares) <= p % 2:
+                    spares.append(take(input.shape, output.dtype, input))
+                _line_pass(src, spares[p % 2], step, "correlate", cval)
+                src = spares[p % 2]
     if square:
         _sqrt(out)
     return _finish(out, output)

@@ -22,7 +22,7 @@ from .._kernel import Func
 from . import _checks, _lowlevel
 from ._docstrings import docfiller
 from ._params import device_constant
-from ._support import CPU_INDICES, Kept, as_numpy_dtype, needs_temporary
+from ._support import CPU_INDICES, SPARES, Kept, as_numpy_dtype, needs_temporary
 
 __all__ = [
     "generic_filter",
@@ -164,7 +164,7 @@ def _row_blocks(pre, n, post, size, lanes):
     return block, jblocks, min(kblock, post)
 
 
-def _line_pass(src, dst, step, cval, minimum):
+def _line_pass(src, dst, step, cval, minimum, take):
     shape = tuple(int(n) for n in src.shape)
     pre, n, post = _split(shape, step.axis)
     dtype = _numpy_dtype(src)
@@ -188,7 +188,7 @@ def _line_pass(src, dst, step, cval, minimum):
     view = (pre, n, post)
     block, jblocks, kblock = _row_blocks(pre, n, post, size, jd.lanes(src))
     acc_shape = (pre * jblocks, post) if size > _rank.DIRECT_ROWS else (1, 1)
-    acc = jd.empty(acc_shape, dtype, like=src)
+    acc = take(acc_shape, dtype, src)
     _rank.line_extreme_rows(
         src.reshape(view), dst.reshape(view), acc, *args, block, kblock,
         ndrange=(pre * jblocks, -(-post // kblock)),
@@ -208,16 +208,17 @@ def _run_passes(input, plan, minimum):
     shape = tuple(result.shape)
     # The passes keep partial results in their output, so they work in the input's
     # dtype; another output dtype gets the converted result at the end.
-    last = result if _numpy_dtype(result) == dtype else jd.empty(shape, dtype, like=input)
-    spare = jd.empty(shape, dtype, like=input) if len(steps) > 1 else None
-    src = input
-    for k, step in enumerate(steps):
-        # alternate between `spare` and `last` so that the last pass writes `last`
-        dst = last if (len(steps) - 1 - k) % 2 == 0 else spare
-        _line_pass(src, dst, step, plan.cval, minimum)
-        src = dst
-    if last is not result:
-        _assign(result, last)
+    with SPARES.lend() as take:
+        last = result if _numpy_dtype(result) == dtype else take(shape, dtype, input)
+        spare = take(shape, dtype, input) if len(steps) > 1 else None
+        src = input
+        for k, step in enumerate(steps):
+            # alternate between `spare` and `last` so that the last pass writes `last`
+            dst = last if (len(steps) - 1 - k) % 2 == 0 else spare
+            _line_pass(src, dst, step, plan.cval, minimum, take)
+            src = dst
+        if last is not result:
+            _assign(result, last)
     return target.finish()
 
 

@@ -381,6 +381,34 @@ def test_kept_plans_follow_the_arguments():
         assert_matches(jn.uniform_filter(y, 3, y), ndi.uniform_filter(y_ref, 3, y_ref))
 
 
+def test_spare_memory_is_reused_correctly_across_calls_and_threads():
+    """Arrays of 1 MiB or more keep their passes' spare memory for the next call
+    (``_support.SPARES``): repeated calls, several filters in turn, and calls from two
+    threads at once must each still give SciPy's result."""
+    import concurrent.futures
+
+    big = data((384, 512), np.float64, seed=5)  # 1.5 MiB: lent, not NumPy's own
+    other = data((512, 512), np.float32, seed=6)  # 1 MiB, another dtype: the same memory
+    calls = [
+        ("gaussian_filter", big, (1.5,)),
+        ("uniform_filter", other, (5,)),
+        ("prewitt", big, ()),
+        ("gaussian_laplace", other, (1.0,)),
+        ("gaussian_gradient_magnitude", big, (1.0,)),
+        ("minimum_filter", big, (7,)),
+        ("maximum_filter", other, (6,)),
+    ]
+    expected = [getattr(ndi, name)(x, *args) for name, x, args in calls]
+    for _ in range(2):
+        for (name, x, args), ref in zip(calls, expected, strict=True):
+            assert_matches(getattr(jn, name)(x, *args), ref)
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        for _ in range(3):
+            results = list(pool.map(lambda c: getattr(jn, c[0])(c[1], *c[2]), calls))
+            for got, ref in zip(results, expected, strict=True):
+                assert_matches(got, ref)
+
+
 def test_non_contiguous_and_readonly_input():
     x = data((8, 10), np.float32)
     view = x[::2, 1::3]

@@ -718,3 +718,39 @@ def test_docfiller():
         @docfiller
         def broken():
             """%(no_such_entry)s"""
+
+
+def test_spares_are_lent_once_and_kept_within_the_limit():
+    spares = _support.Spares(limit=3 << 20)
+    shape = (512, 512)  # 2 MiB of float64
+    with spares.lend() as take:
+        a = take(shape, np.float64, X2)
+        b = take(shape, np.float64, X2)
+        assert a.shape == shape and a.dtype == np.float64 and a.flags.c_contiguous
+        assert not np.shares_memory(a, b)  # never the same memory twice in one loan
+        a[...] = 1.0
+        b[...] = 2.0
+        assert (a == 1.0).all()
+        small = take((4, 4), np.float32, X2)  # under 1 MiB: NumPy's own
+    # a and b went back; only one fits the 3 MiB limit, and the newer one stays
+    with spares.lend() as take:
+        c = take(shape, np.float64, X2)
+        d = take(shape, np.float64, X2)
+        assert np.shares_memory(c, b) and not np.shares_memory(c, a)
+        assert not np.shares_memory(d, a) and not np.shares_memory(d, b)
+        assert not any(np.shares_memory(small, x) for x in (c, d))
+    # memory lent for one dtype serves another of no more than twice its size
+    with spares.lend() as take:
+        e = take((512, 512), np.float32, X2)  # 1 MiB: the kept 2 MiB buffer fits
+        assert np.shares_memory(e, d) or np.shares_memory(e, c)
+    # given back even when the block raises
+    with pytest.raises(RuntimeError), spares.lend() as take:
+        f = take(shape, np.float64, X2)
+        raise RuntimeError
+    with spares.lend() as take:
+        assert np.shares_memory(take(shape, np.float64, X2), f)
+    nothing = _support.Spares(limit=0)
+    with nothing.lend() as take:
+        g = take(shape, np.float64, X2)
+    with nothing.lend() as take:
+        assert not np.shares_memory(take(shape, np.float64, X2), g)
