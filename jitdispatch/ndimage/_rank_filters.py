@@ -212,6 +212,9 @@ def _run_passes(input, plan, minimum):
         last = result if _numpy_dtype(result) == dtype else take(shape, dtype, input)
         spare = take(shape, dtype, input) if len(steps) > 1 else None
         src = input
+        if not _c_contiguous(input):  # strided kernels run about half as fast
+            src = take(shape, dtype, input)
+            _assign(src, input)
         for k, step in enumerate(steps):
             # alternate between `spare` and `last` so that the last pass writes `last`
             dst = last if (len(steps) - 1 - k) % 2 == 0 else spare

@@ -382,9 +382,10 @@ def test_kept_plans_follow_the_arguments():
 
 
 def test_spare_memory_is_reused_correctly_across_calls_and_threads():
-    """Arrays of 1 MiB or more keep their passes' spare memory for the next call
-    (``_support.SPARES``): repeated calls, several filters in turn, and calls from two
-    threads at once must each still give SciPy's result."""
+    """Arrays of 1 MiB or more keep their passes' spare memory (and the C-contiguous
+    copies of strided inputs) for the next call (``_support.SPARES``): repeated calls,
+    several filters in turn, and calls from two threads at once must each still give
+    SciPy's result."""
     import concurrent.futures
 
     big = data((384, 512), np.float64, seed=5)  # 1.5 MiB: lent, not NumPy's own
@@ -397,6 +398,11 @@ def test_spare_memory_is_reused_correctly_across_calls_and_threads():
         ("gaussian_gradient_magnitude", big, (1.0,)),
         ("minimum_filter", big, (7,)),
         ("maximum_filter", other, (6,)),
+        # strided inputs are copied into lent memory first (C-contiguous for the kernels)
+        ("gaussian_laplace", big.T, (1.0,)),
+        ("sobel", big[:, ::-1], ()),
+        ("minimum_filter", other[::-1], (4,)),
+        ("uniform_filter1d", big.T, (5,)),
     ]
     expected = [getattr(ndi, name)(x, *args) for name, x, args in calls]
     for _ in range(2):
