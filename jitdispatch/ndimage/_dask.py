@@ -26,7 +26,7 @@ import numpy as np
 
 import jitdispatch as jd
 
-from ._support import MODE_WRAP, mode_code
+from ._support import MODE_WRAP, SPARES, mode_code
 
 __all__ = ["depth_from_plan", "is_dask_array", "map_filter"]
 
@@ -93,10 +93,11 @@ def _filter_block(run, shape, copies, trim, *blocks):
     """
     if copies is None:
         return run(blocks[0])
-    extended = np.empty_like(blocks[0], shape=shape)
-    for block, (source, destination) in zip(blocks, copies, strict=True):
-        extended[destination] = block[source]
-    return run(extended)[trim]
+    with SPARES.lend() as take:  # the filter's result is new memory: this is not kept
+        extended = take(shape, blocks[0].dtype, blocks[0])
+        for block, (source, destination) in zip(blocks, copies, strict=True):
+            extended[destination] = block[source]
+        return run(extended)[trim]
 
 
 def _axis_pieces(index, count, sizes, below, above, wraps):
