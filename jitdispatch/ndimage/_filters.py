@@ -50,14 +50,6 @@ _MIN_OUTER = 8
 # --- arrays, without knowing their library ---------------------------------------------
 
 
-def _is_c_contiguous(array):
-    flags = getattr(array, "flags", None)
-    if flags is not None and hasattr(flags, "c_contiguous"):
-        return bool(flags.c_contiguous)
-    is_contiguous = getattr(array, "is_contiguous", None)  # torch
-    return bool(is_contiguous()) if callable(is_contiguous) else False
-
-
 def _as_input(input):
     """Arrays as they are; anything else (lists, NumPy scalars) as a NumPy array."""
     if isinstance(input, np.generic) or not (hasattr(input, "shape") and hasattr(input, "dtype")):
@@ -76,7 +68,8 @@ def _numpy_dtype(array):
 def _destination(input, output):
     """The array to compute into: the caller's when that is safe, else a new one."""
     out = output.array
-    if out is not None and _is_c_contiguous(out) and not _support.needs_temporary(input, out):
+    usable = out is not None and _support.is_c_contiguous(out)
+    if usable and not _support.needs_temporary(input, out):
         return out
     return _empty(input.shape, output.dtype, input)
 
@@ -271,7 +264,7 @@ def _run_chain(input, plan):
         return _finish(_copy_into(result, input), plan.output)
     with _support.SPARES.lend() as take:
         spare = take(input.shape, plan.output.dtype, input) if len(passes) > 1 else None
-        src = _c_input(input, take)
+        src = _support.c_contiguous(input, take)
         for p, step in enumerate(passes):
             dst = result if (len(passes) - 1 - p) % 2 == 0 else spare
             _line_pass(src, dst, step, plan.op, plan.cval)
@@ -368,20 +361,9 @@ def _run_window(input, plan):
     return _finish(result, plan.output)
 
 
-def _c_input(input, take):
-    """``input``, or a C-contiguous copy of it in memory from ``take`` (a
-    `_support.Spares` loan): the line kernels run on any layout, but on a strided view
-    they are compiled for any strides and run about half as fast as on a copy."""
-    if _is_c_contiguous(input):
-        return input
-    copy = take(input.shape, _numpy_dtype(input), input)
-    copy[...] = input
-    return copy
-
-
 def _contiguous(input):
     """``input`` itself when C-contiguous, else a C-contiguous copy in its library."""
-    if _is_c_contiguous(input):
+    if _support.is_c_contiguous(input):
         return input
     copy = _empty(input.shape, _numpy_dtype(input), input)
     copy[...] = input
@@ -840,7 +822,7 @@ def _derivative_sum(input, chains, output, square):
     out = _destination(input, output)
     spares = []
     with _support.SPARES.lend() as take:
-        input = _c_input(input, take)
+        input = _support.c_contiguous(input, take)
         for k, (passes, cval) in enumerate(chains):
             flags = (_k.SQUARE if square else 0) | (_k.ACCUMULATE if k else 0)
             src = input

@@ -22,7 +22,15 @@ from .._kernel import Func
 from . import _checks, _lowlevel
 from ._docstrings import docfiller
 from ._params import device_constant
-from ._support import CPU_INDICES, SPARES, Kept, as_numpy_dtype, needs_temporary
+from ._support import (
+    CPU_INDICES,
+    SPARES,
+    Kept,
+    as_numpy_dtype,
+    c_contiguous,
+    is_c_contiguous,
+    needs_temporary,
+)
 
 __all__ = [
     "generic_filter",
@@ -57,13 +65,6 @@ def _as_input(x):
     if isinstance(x, np.generic) or not (hasattr(x, "shape") and hasattr(x, "dtype")):
         return np.asarray(x)
     return x
-
-
-def _c_contiguous(x):
-    if _is_torch(x):
-        return x.is_contiguous()
-    flags = getattr(x, "flags", None)
-    return bool(flags is not None and flags.c_contiguous)
 
 
 def _assign(dst, src):
@@ -115,7 +116,7 @@ class _Target:
     def __init__(self, input, output):
         shape = tuple(int(n) for n in input.shape)
         given = output.array
-        if given is not None and _c_contiguous(given) and not needs_temporary(input, given):
+        if given is not None and is_c_contiguous(given) and not needs_temporary(input, given):
             self.array = given
         else:
             self.array = jd.empty(shape, output.dtype, like=input)
@@ -211,10 +212,7 @@ def _run_passes(input, plan, minimum):
     with SPARES.lend() as take:
         last = result if _numpy_dtype(result) == dtype else take(shape, dtype, input)
         spare = take(shape, dtype, input) if len(steps) > 1 else None
-        src = input
-        if not _c_contiguous(input):  # strided kernels run about half as fast
-            src = take(shape, dtype, input)
-            _assign(src, input)
+        src = c_contiguous(input, take)
         for k, step in enumerate(steps):
             # alternate between `spare` and `last` so that the last pass writes `last`
             dst = last if (len(steps) - 1 - k) % 2 == 0 else spare
