@@ -361,15 +361,6 @@ def _run_window(input, plan):
     return _finish(result, plan.output)
 
 
-def _contiguous(input):
-    """``input`` itself when C-contiguous, else a C-contiguous copy in its library."""
-    if _support.is_c_contiguous(input):
-        return input
-    copy = _empty(input.shape, _numpy_dtype(input), input)
-    copy[...] = input
-    return copy
-
-
 # --- Dask -----------------------------------------------------------------------------
 
 
@@ -1059,14 +1050,15 @@ def _sqrt(array):
         return
     if math.prod(tuple(array.shape)) == 0:
         return
-    work = _contiguous(array)
-    parts = _split(work)
-    for part in parts:
-        if part is not None and part is not work:
-            raise TypeError("complex gradient magnitudes are only supported for NumPy arrays")
-    _k.sqrt_into(work.reshape(-1), ndrange=math.prod(tuple(work.shape)))
-    if work is not array:
-        array[...] = work
+    with _support.SPARES.lend() as take:
+        work = _support.c_contiguous(array, take)
+        parts = _split(work)
+        for part in parts:
+            if part is not None and part is not work:
+                raise TypeError("complex gradient magnitudes are only supported for NumPy arrays")
+        _k.sqrt_into(work.reshape(-1), ndrange=math.prod(tuple(work.shape)))
+        if work is not array:
+            array[...] = work
 
 
 @docfiller
@@ -1261,7 +1253,8 @@ def correlate(input, weights, output=None, mode="reflect", cval=0.0, origin=0, *
     if is_dask_array(input):
         args = (weights, output, mode, cval, origin)
         return _lazy(correlate, input, plan, args, {"axes": axes})
-    return _run_window(_contiguous(input), plan)
+    with _support.SPARES.lend() as take:
+        return _run_window(_support.c_contiguous(input, take), plan)
 
 
 @docfiller
@@ -1311,4 +1304,5 @@ def convolve(input, weights, output=None, mode="reflect", cval=0.0, origin=0, *,
     if is_dask_array(input):
         args = (weights, output, mode, cval, origin)
         return _lazy(convolve, input, plan, args, {"axes": axes})
-    return _run_window(_contiguous(input), plan)
+    with _support.SPARES.lend() as take:
+        return _run_window(_support.c_contiguous(input, take), plan)
