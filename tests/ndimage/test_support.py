@@ -754,3 +754,30 @@ def test_spares_are_lent_once_and_kept_within_the_limit():
         g = take(shape, np.float64, X2)
     with nothing.lend() as take:
         assert not np.shares_memory(take(shape, np.float64, X2), g)
+
+
+def test_is_c_contiguous_reads_each_library_without_importing_it():
+    class DeviceArrayLike:  # numba-cuda device arrays: flags are a dict
+        def __init__(self, c):
+            self.flags = {"C_CONTIGUOUS": c, "F_CONTIGUOUS": not c}
+
+    class TensorLike:  # torch: a method, no flags
+        def __init__(self, c):
+            self.is_contiguous = lambda: c
+
+    x = np.zeros((2, 3))
+    assert _support.is_c_contiguous(x) and not _support.is_c_contiguous(x.T)
+    assert not _support.is_c_contiguous(x[:, ::2])
+    for kind in (DeviceArrayLike, TensorLike):
+        assert _support.is_c_contiguous(kind(True))
+        assert not _support.is_c_contiguous(kind(False))
+    # a strided input is copied into what `take` gives; a contiguous one is used as it is
+    given = []
+
+    def take(shape, dtype, like):
+        given.append(np.empty(shape, dtype))
+        return given[-1]
+
+    assert _support.c_contiguous(x, take) is x and not given
+    copy = _support.c_contiguous(x.T, take)
+    assert copy is given[0] and copy.flags.c_contiguous and np.array_equal(copy, x.T)
