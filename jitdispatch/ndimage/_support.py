@@ -598,7 +598,7 @@ class Spares:
 
     A filter of several passes writes all but its last pass into spare arrays. Fresh
     memory costs more than the pass that writes it: the operating system maps and zeroes
-    every page on first touch (about 2 ms per 32 MiB on bare metal, 5-50 ms in virtual
+    every page on first touch (32 MiB took 4-50 ms on the 2-core CI machines, virtual
     machines that hand freed memory back to their host), where SciPy, which filters its
     lines through one small buffer, touches only its output. Memory given back is kept
     for the next call, up to ``limit`` bytes in all (``JITDISPATCH_SPARE_BYTES``, default
