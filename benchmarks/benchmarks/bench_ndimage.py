@@ -92,17 +92,22 @@ def make_input(spec):
     return np.random.default_rng(0).random(dims).astype(dtype)
 
 
-class _Filters:
-    """Shared parameters. One class per variant, so that each ``setup`` prepares only what
-    its variant times (asv runs ``setup`` before every benchmark method)."""
+class _Timing:
+    """How asv times every benchmark here: one call per sample, 2-5 samples."""
 
-    params = (sorted(CALLS), INPUTS)
-    param_names = ["function", "input"]
     number = 1
     repeat = (2, 5, 20.0)
     processes = 1
     warmup_time = 0
     timeout = 600
+
+
+class _Filters(_Timing):
+    """Shared parameters. One class per variant, so that each ``setup`` prepares only what
+    its variant times (asv runs ``setup`` before every benchmark method)."""
+
+    params = (sorted(CALLS), INPUTS)
+    param_names = ["function", "input"]
 
     def setup(self, name, spec):
         if name in ("generic_filter", "generic_filter1d") and spec.startswith("2048"):
@@ -151,16 +156,12 @@ def _dask_input(x):
     return da.from_array(x, chunks=tuple(max(1, n // 2) for n in x.shape))
 
 
-class DaskUnchanged:
+class DaskUnchanged(_Timing):
     """Dask computing the chunked input of `FiltersDask` unchanged: what a filter on Dask
     costs beyond its work (the tasks, and joining the chunks into one array)."""
 
     params = (INPUTS,)
     param_names = ["input"]
-    number = 1
-    repeat = (2, 5, 20.0)
-    processes = 1
-    warmup_time = 0
 
     def setup(self, spec):
         self.dask_x = _dask_input(make_input(spec))
