@@ -13,6 +13,7 @@ are replaced per target before compiling: that is what lets one body run on both
 
 import contextlib
 import operator
+import sys
 import threading
 import types
 
@@ -272,9 +273,7 @@ class per_target:
             )
         for name, value in values.items():
             if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise TypeError(
-                    f"jd.per_target values must be ints or floats; {name}={value!r}"
-                )
+                raise TypeError(f"jd.per_target values must be ints or floats; {name}={value!r}")
         self._values = dict(values)
 
     def value(self, target):
@@ -515,6 +514,7 @@ class Kernel:
         self._fp = None
         self._entry_globals = None  # set by entry(): what the hot path reads
         self._launchers = {}  # (target name, nargs) -> launcher
+        self._cuda = {}  # nargs -> CUDA launcher, for calls with CuPy arrays (see _call)
         self._modules = {}  # (target name, nargs) -> (module, on_disk)
 
     def __repr__(self):
@@ -566,6 +566,8 @@ class Kernel:
                     launcher = target.make_launcher(*self._module(target, nargs))
                     self._launchers[key] = launcher
                     self._publish(target.name, nargs, launcher)
+                    if hasattr(launcher, "launch_cupy"):
+                        self._cuda[nargs] = launcher
         return launcher
 
     def _publish(self, target_name, nargs, launcher):
@@ -650,6 +652,20 @@ class Kernel:
 
     def _call(self, args, ndrange, target, options):
         nargs = len(args)
+        cuda = self._cuda.get(nargs)
+        if cuda is not None and target is None and _dispatch.HOT[0]:
+            # CuPy arrays and plain scalars, in a combination launched before: straight
+            # to the driver (the launcher checks the rest and declines anything else)
+            cupy = sys.modules.get("cupy")
+            cost = options.get("cost", 1)
+            if (
+                cupy is not None
+                and len(options) <= ("cost" in options)
+                and type(cost) in (int, float)
+                and cost > 0
+                and cuda.launch_cupy(ndrange, args, cupy.ndarray)
+            ):
+                return
         shape = self.shape(ndrange, nargs)
         names = self.arg_names(nargs)
         infos = [_arrays.describe(a) for a in args]

@@ -132,14 +132,16 @@ def test_device_views_are_typed_c_only_for_c_strides():
 
 def test_launch_arguments_follow_numba_cudas_abi():
     # numba-cuda passes an array as (meminfo, parent, size, itemsize, data, *shape,
-    # *strides) and a scalar as a ctypes value of its type; a bool as it is.
+    # *strides) and a scalar as a value of its type, in its own parameter.
     import ctypes
+    import struct
 
     from jitdispatch._targets import cuda
 
     view = cuda.DeviceView.of(_Cai((3, 7), "<f8", strides=(112, 16), ptr=8192))
     packed = [10, 20]
-    key = cuda._pack((view, 2.5, 3, True, np.float32(1.5), np.int32(-4)), packed)
+    args = (view, 2.5, 3, True, np.float32(1.5), np.int32(-4), np.uint64(2**64 - 1), 1 - 2j)
+    key = cuda._pack(args, packed)
     assert [str(t) for t in key] == [
         "array(float64, 2d, A)",
         "float64",
@@ -147,15 +149,122 @@ def test_launch_arguments_follow_numba_cudas_abi():
         "bool",
         "float32",
         "int32",
+        "uint64",
+        "complex128",
     ]
     assert packed[:11] == [10, 20, 0, 0, 21, 8, 8192, 3, 7, 112, 16]
-    scalars = packed[11:]
-    assert isinstance(scalars[0], ctypes.c_double) and scalars[0].value == 2.5
-    assert isinstance(scalars[1], ctypes.c_int64) and scalars[1].value == 3
-    assert scalars[2] is True
-    assert isinstance(scalars[3], ctypes.c_float) and scalars[3].value == 1.5
-    assert isinstance(scalars[4], ctypes.c_int32) and scalars[4].value == -4
+    assert packed[11:] == [2.5, 3, True, 1.5, -4, 2**64 - 1, 1.0, -2.0]
+    assert all(type(v) in (int, float, bool) for v in packed)
     # Kinds the packer does not cover send the launch down numba-cuda's own path.
     assert cuda._pack((np.int8(1),), []) is None
     assert cuda._pack((2**64,), []) is None
     assert cuda._pack(("text",), []) is None
+
+    # The driver reads each parameter's own size from the start of its 8-byte slot.
+    import numba
+
+    layout = cuda._layout((numba.int64, numba.int64) + key)
+    buffer, params = layout.buffers()
+    layout.struct.pack_into(buffer, 0, *packed)
+    raw = bytes(buffer)
+    slot = [raw[8 * k : 8 * k + 8] for k in range(len(packed))]
+    assert [struct.unpack("<q", s)[0] for s in slot[:11]] == packed[:11]
+    assert struct.unpack("<d", slot[11])[0] == 2.5
+    assert struct.unpack("<q", slot[12])[0] == 3
+    assert slot[13][0] == 1
+    assert struct.unpack("<f", slot[14][:4])[0] == 1.5
+    assert struct.unpack("<i", slot[15][:4])[0] == -4
+    assert struct.unpack("<Q", slot[16])[0] == 2**64 - 1
+    assert struct.unpack("<dd", slot[17] + slot[18]) == (1.0, -2.0)
+    base = ctypes.addressof(buffer)
+    assert [params[k] for k in range(len(packed))] == [base + 8 * k for k in range(len(packed))]
+    # cuda.core's launch (the fallback) takes 64-bit ints and doubles as they are, and
+    # ctypes values for the other widths.
+    core = layout.for_core(packed)
+    assert core[:14] == packed[:14]
+    assert isinstance(core[14], ctypes.c_float) and core[14].value == 1.5
+    assert isinstance(core[15], ctypes.c_int32) and core[15].value == -4
+    assert isinstance(core[16], ctypes.c_uint64) and core[16].value == 2**64 - 1
+    assert core[17:] == [1.0, -2.0]
+
+
+class _CupyStandIn:
+    """What the CuPy launch path reads of a CuPy array, over host memory."""
+
+    class Memory:
+        def __init__(self, ptr, device_id):
+            self.ptr, self.device_id = ptr, device_id
+
+    def __init__(self, a, device_id=0):
+        self._a = a
+        self.data = self.Memory(a.ctypes.data, device_id)
+        self.shape, self.strides, self.dtype = a.shape, a.strides, a.dtype
+        self.size, self.flags = a.size, a.flags
+
+
+def test_cupy_calls_launch_the_specialisation_made_before(monkeypatch):
+    # A call whose arrays are CuPy arrays goes straight to the specialisation that the
+    # full path compiled for the same argument classes; anything else is declined, and
+    # the full path then checks, converts or raises.
+    import sys
+    import types
+
+    from jitdispatch import _targets
+    from jitdispatch._targets import cuda
+
+    stream = types.SimpleNamespace(ptr=0xABC)
+    fake = types.ModuleType("cupy")
+    fake.ndarray = _CupyStandIn
+    fake.cuda = types.SimpleNamespace(get_current_stream=lambda device: stream)
+    monkeypatch.setitem(sys.modules, "cupy", fake)
+    monkeypatch.setitem(cuda._sm_counts, 0, 2)
+    monkeypatch.setitem(cuda._sm_counts, 1, 2)
+    kern = saxpy._jd_object
+    launcher = cuda.make_launcher(*kern._module(_targets.get("cuda"), 4))
+    assert launcher._ndim == 1
+
+    launches = []
+
+    class Recorder:
+        def launch(self, device, blocks, threads, stream_handle, packed):
+            launches.append((device, blocks, threads, stream_handle, packed))
+
+    x = np.ones(300)
+    f64c = cuda._array_types.setdefault((x.dtype, 1, "C"), numba_array(x.dtype, 1, "C"))
+    key = (cuda._scalar_types()[float], f64c, f64c, f64c)
+    launcher._fast[key, 1] = Recorder()
+    a, b, out = (_CupyStandIn(np.ones(300), device_id=1) for _ in range(3))
+    assert launcher.launch_cupy(300, (2.0, a, b, out), _CupyStandIn)
+    device, blocks, threads, handle, packed = launches.pop()
+    assert (device, threads, handle) == (1, cuda.DEFAULT_BLOCKSIZE, 0xABC)
+    assert blocks == 2  # 300 indices, 256 threads a block
+    assert packed[:2] == [300, 2.0]
+    assert packed[2:9] == [0, 0, 300, 8, a.data.ptr, 300, 8]
+    assert packed[-7:] == [0, 0, 300, 8, out.data.ptr, 300, 8]
+    # through the kernel's own function, as the ndimage filters call it
+    monkeypatch.setitem(kern._cuda, 4, launcher)
+    saxpy(2.0, a, b, out, ndrange=300, cost=3)
+    assert launches.pop()[4] == packed
+    # declined: not compiled for these classes (the full path compiles), arrays on two
+    # devices (the full path names them), ill-formed ndranges, other scalar kinds
+    assert not launcher.launch_cupy(
+        300, (2.0, a, b, _CupyStandIn(np.ones(300, np.float32), 1)), _CupyStandIn
+    )
+    assert not launcher.launch_cupy(300, (2.0, a, b, _CupyStandIn(np.ones(300), 0)), _CupyStandIn)
+    assert not launcher.launch_cupy(300, (2, a, b, out), _CupyStandIn)
+    assert not launcher.launch_cupy(300, (np.float64(2.0), a, b, out), _CupyStandIn)
+    assert not launcher.launch_cupy((300, 1), (2.0, a, b, out), _CupyStandIn)
+    assert not launcher.launch_cupy(-1, (2.0, a, b, out), _CupyStandIn)
+    assert not launcher.launch_cupy(300.0, (2.0, a, b, out), _CupyStandIn)
+    assert not launcher.launch_cupy(300, (2.0, np.ones(300), b, out), _CupyStandIn)
+    assert not launches
+    # an empty index space launches nothing, and is done
+    assert launcher.launch_cupy(0, (2.0, a, b, out), _CupyStandIn)
+    assert not launches
+
+
+def numba_array(dtype, ndim, layout):
+    from numba.core import types
+    from numba.np import numpy_support
+
+    return types.Array(numpy_support.from_dtype(dtype), ndim, layout)

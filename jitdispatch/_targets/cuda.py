@@ -14,6 +14,7 @@ Imported only when an argument lives on a GPU or ``target="cuda"`` is asked for.
 import contextlib
 import ctypes
 import math
+import struct
 import sys
 import threading
 import types
@@ -212,19 +213,23 @@ class Launcher:
     On a real GPU a launch skips numba-cuda's per-call machinery (argument typing, one
     numba array per argument, context checks): the argument types are read off the
     :class:`DeviceView` objects and scalars, the specialisation for them is compiled (or
-    loaded from the disk cache) once per device under a lock, and later launches pack the
-    arguments as numba-cuda's kernel ABI lays them out and call the driver directly.
-    Arguments of any other kind, and the simulator, take numba-cuda's own call path.
+    loaded from the disk cache) once per device under a lock, and later launches lay the
+    arguments out as numba-cuda's kernel ABI does and call the driver directly
+    (:class:`_Compiled`). Arguments of any other kind, and the simulator, take
+    numba-cuda's own call path. :meth:`launch_cupy` is the shortest path of all, for
+    calls whose arrays are CuPy arrays and whose specialisation already ran.
     """
 
-    __slots__ = ("_fast", "_kernel", "_module")
+    __slots__ = ("_by_class", "_fast", "_kernel", "_module", "_ndim")
 
-    def __init__(self, module, on_disk):
+    def __init__(self, module, on_disk, ndim=None):
         cuda = _cuda()
         self._module = module
+        self._ndim = ndim
         cache = on_disk and not is_simulator()
         self._kernel = _cache.guard(cuda.jit(cache=cache)(module.launch))
         self._fast = None if is_simulator() or _fast_api() is None else {}
+        self._by_class = {}  # (argument classes, device) -> _Compiled; see launch_cupy
 
     def dispatchers(self):
         return [self._kernel]
@@ -243,18 +248,7 @@ class Launcher:
                 found = self._fast.get((key, device_id))
                 if found is None:
                     found = self._specialise(key, len(shape), device_id)
-                api = _fast_api()
-                stream = _core_stream(options.get("stream_handle"), stream)
-                config = _launch_configs.get((blocks, threads))
-                if config is None:
-                    config = _launch_configs[blocks, threads] = api.LaunchConfig(
-                        grid=blocks, block=threads, shmem_size=0
-                    )
-                if _current_context() == _primary_context(device_id):
-                    api.launch(stream, config, found, *packed)
-                else:
-                    with _device(device_id):
-                        api.launch(stream, config, found, *packed)
+                found.launch(device_id, blocks, threads, options.get("stream_handle"), packed)
                 return
         args = [a.numba() if type(a) is DeviceView else a for a in args]
         # numba-cuda loads a kernel's module on its first launch without a lock; threads
@@ -265,6 +259,81 @@ class Launcher:
             else:
                 self._kernel[blocks, threads, stream](*shape, *args)
 
+    def launch_cupy(self, ndrange, args, cupy_array):
+        """Launch at once if every array in ``args`` is a ``cupy_array`` on one device,
+        every scalar a Python int, float or bool, ``ndrange`` well formed, and this
+        combination of argument classes already launched on that device; else return
+        False (the caller then takes the full path, which checks, converts, compiles
+        and raises what a bad call deserves).
+
+        The stream is CuPy's current stream on that device, as the full path takes it.
+        """
+        ndim = self._ndim
+        if type(ndrange) is int:
+            shape = (ndrange,)
+        elif type(ndrange) is tuple:
+            shape = ndrange
+        else:
+            return False
+        if len(shape) != ndim:
+            return False
+        for n in shape:
+            if type(n) is not int or n < 0:
+                return False
+        packed = list(shape)
+        classes = []
+        device = None
+        for a in args:
+            cls = type(a)
+            if cls is cupy_array:
+                memory = a.data
+                if device is None:
+                    device = memory.device_id
+                elif memory.device_id != device:
+                    return False  # the full path names the arguments and their devices
+                dims = a.shape
+                dtype = a.dtype
+                classes.append((dtype, len(dims), a.flags.c_contiguous))
+                packed += (0, 0, a.size, dtype.itemsize, memory.ptr, *dims, *a.strides)
+            elif cls is float or cls is bool or (cls is int and -(2**63) <= a < 2**63):
+                classes.append(cls)
+                packed.append(a)
+            else:
+                return False
+        if device is None:
+            return False
+        found = self._by_class.get((tuple(classes), device))
+        if found is None:
+            found = self._compiled_for_classes(tuple(classes), device)
+            if found is None:
+                return False
+        total = math.prod(shape)
+        if total:
+            threads, blocks = launch_config(total, device)
+            stream = sys.modules["cupy"].cuda.get_current_stream(device).ptr
+            found.launch(device, blocks, threads, stream, packed)
+        return True
+
+    def _compiled_for_classes(self, classes, device):
+        """The specialisation the full path made for these argument classes, or None."""
+        if self._fast is None:
+            return None
+        key = []
+        scalars = _scalar_types()
+        for c in classes:
+            if type(c) is tuple:
+                dtype, ndim, c_order = c
+                found = _array_types.get((dtype, ndim, "C" if c_order else "A"))
+                if found is None:
+                    return None
+                key.append(found)
+            else:
+                key.append(scalars[c])
+        found = self._fast.get((tuple(key), device))
+        if found is not None:
+            self._by_class[classes, device] = found
+        return found
+
     def _specialise(self, key, ndim, device_id):
         """The loaded kernel for these argument types on this device (compiled once)."""
         with _launch_lock:
@@ -273,12 +342,167 @@ class Launcher:
                 argtypes = (_scalar_types()[int],) * ndim + key
                 with _device(device_id):
                     overload = self._kernel.compile(argtypes)
-                    found = overload._codelibrary.get_cufunc().kernel
+                    cufunc = overload._codelibrary.get_cufunc()
+                found = _Compiled(cufunc, _layout(argtypes))
                 self._fast[key, device_id] = found
         return found
 
 
 _launch_configs = {}
+
+
+class _Layout:
+    """How the arguments of one specialisation are laid out for the driver.
+
+    Every value of numba-cuda's ABI (see `_pack`) gets an 8-byte slot of one buffer,
+    written in one ``struct.pack_into``; the driver reads each parameter's own size from
+    the start of its slot. Each thread has its own buffer and pointer array, reused:
+    the driver copies the parameters before the launch call returns.
+    """
+
+    __slots__ = ("ctypes", "local", "struct", "values")
+
+    def __init__(self, codes):
+        self.values = len(codes)
+        # little-endian, each value padded to 8 bytes
+        self.struct = struct.Struct("<" + "".join(_SLOTS[c] for c in codes))
+        # cuda.core's launch takes Python ints as 64-bit and floats as doubles; other
+        # widths need ctypes values
+        self.ctypes = tuple(_CTYPES.get(c) for c in codes)
+        self.local = threading.local()
+
+    def buffers(self):
+        local = self.local
+        try:
+            return local.buffer, local.params
+        except AttributeError:
+            buffer = (ctypes.c_uint64 * max(self.values, 1))()
+            base = ctypes.addressof(buffer)
+            params = (ctypes.c_void_p * max(self.values, 1))(
+                *[base + 8 * k for k in range(self.values)]
+            )
+            local.buffer, local.params = buffer, params
+            return buffer, params
+
+    def for_core(self, packed):
+        return [v if c is None else c(v) for v, c in zip(packed, self.ctypes, strict=True)]
+
+
+# struct codes of the ABI's values: q int64, Q pointers, U uint64 scalars, i/I 32-bit
+# integers, d/f floats, ? bool; each padded to its 8-byte slot
+_SLOTS = {"q": "q", "Q": "Q", "U": "Q", "i": "i4x", "I": "I4x", "d": "d", "f": "f4x", "?": "?7x"}
+_CTYPES = {"U": ctypes.c_uint64, "i": ctypes.c_int32, "I": ctypes.c_uint32, "f": ctypes.c_float}
+_layouts = {}
+
+
+def _layout(argtypes):
+    """The `_Layout` of a specialisation for numba types ``argtypes`` (shared, cached)."""
+    found = _layouts.get(argtypes)
+    if found is None:
+        codes = []
+        for t in argtypes:
+            if isinstance(t, _fast_api().types.Array):
+                codes += "qqqqQ" + "q" * (2 * t.ndim)
+            else:
+                codes += _SCALAR_CODES[str(t)]
+        found = _layouts[argtypes] = _Layout(codes)
+    return found
+
+
+_SCALAR_CODES = {
+    "int64": "q",
+    "uint64": "U",
+    "int32": "i",
+    "uint32": "I",
+    "float64": "d",
+    "float32": "f",
+    "bool": "?",
+    "complex128": "dd",
+}
+
+
+class _Compiled:
+    """One specialisation, loaded on one device, and how to launch it.
+
+    The launch calls the driver's ``cuLaunchKernel`` through ctypes with the arguments
+    packed by `_Layout`; where the driver library or the kernel's handle cannot be had
+    that way, it takes cuda.core's ``launch`` (a few more microseconds per call).
+    """
+
+    __slots__ = ("handle", "kernel", "layout")
+
+    def __init__(self, cufunc, layout):
+        self.kernel = cufunc.kernel
+        self.layout = layout
+        self.handle = None
+        if _driver_launch() is not None:
+            try:
+                self.handle = int(cufunc.handle)
+            except (TypeError, ValueError):
+                self.handle = None
+
+    def launch(self, device_id, blocks, threads, stream_handle, packed):
+        if _current_context() == _primary_context(device_id):
+            self._launch(blocks, threads, stream_handle, packed)
+        else:
+            with _device(device_id):
+                self._launch(blocks, threads, stream_handle, packed)
+
+    def _launch(self, blocks, threads, stream_handle, packed):
+        if self.handle is not None and _DIRECT[0]:
+            layout = self.layout
+            buffer, params = layout.buffers()
+            layout.struct.pack_into(buffer, 0, *packed)
+            err = _driver_launch()(
+                self.handle, blocks, 1, 1, threads, 1, 1, 0, stream_handle or 0, params, None
+            )
+            if err:
+                raise _driver_error(err)
+            return
+        api = _fast_api()
+        config = _launch_configs.get((blocks, threads))
+        if config is None:
+            config = _launch_configs[blocks, threads] = api.LaunchConfig(
+                grid=blocks, block=threads, shmem_size=0
+            )
+        api.launch(_core_stream(stream_handle), config, self.kernel, *self.layout.for_core(packed))
+
+
+_DIRECT = [True]  # False: every launch takes cuda.core's (for comparisons)
+_driver = {}
+
+
+def _driver_launch():
+    """ctypes' ``cuLaunchKernel`` of the driver library numba-cuda loaded, or None."""
+    found = _driver.get("launch", False)
+    if found is False:
+        found = None
+        try:
+            lib = ctypes.CDLL("nvcuda.dll" if sys.platform == "win32" else "libcuda.so.1")
+            found = lib.cuLaunchKernel
+            u = ctypes.c_uint
+            found.argtypes = [ctypes.c_void_p, u, u, u, u, u, u, u, ctypes.c_void_p]
+            found.argtypes += [ctypes.c_void_p, ctypes.c_void_p]
+            found.restype = ctypes.c_int
+            names = lib.cuGetErrorName
+            names.argtypes = [ctypes.c_int, ctypes.POINTER(ctypes.c_char_p)]
+            names.restype = ctypes.c_int
+            _driver["names"] = names
+        except (OSError, AttributeError):
+            found = None
+        _driver["launch"] = found
+    return found
+
+
+def _driver_error(err):
+    from ..errors import LaunchError
+
+    name = ctypes.c_char_p()
+    if _driver["names"](err, ctypes.byref(name)) == 0 and name.value:
+        text = name.value.decode()
+    else:
+        text = "unknown error"
+    return LaunchError(f"the CUDA driver refused the launch: {text} ({err})")
 
 
 def _fast_api():
@@ -296,7 +520,7 @@ def _fast_api():
     return api
 
 
-def _core_stream(handle, numba_stream):
+def _core_stream(handle):
     """cuda.core's stream object for a raw handle (its launch deprecates other kinds)."""
     handle = handle or 0
     found = _core_streams.get(handle)
@@ -311,7 +535,7 @@ def _core_stream(handle, numba_stream):
             else:
                 found = core.Stream.from_handle(handle)
         except Exception:  # no usable cuda.core: its launch takes numba's streams
-            found = numba_stream if numba_stream is not None else _cuda().default_stream()
+            found = numba_stream(handle) or _cuda().default_stream()
         _core_streams[handle] = found
     return found
 
@@ -341,7 +565,9 @@ def _primary_context(device_id):
 
 
 def make_launcher(module, on_disk):
-    return Launcher(module, on_disk)
+    code = module.launch.__code__
+    sizes = [v for v in code.co_varnames[: code.co_argcount] if v[0] == "n" and v[1:].isdigit()]
+    return Launcher(module, on_disk, len(sizes))
 
 
 def launch_config(total, device_id, blocksize=None):
@@ -584,8 +810,9 @@ def _scalar_types():
 def _pack(args, packed):
     """Append ``args`` in numba-cuda's kernel ABI to ``packed``; their numba types.
 
-    An array is (meminfo, parent, size, itemsize, data, *shape, *strides); a scalar is a
-    ctypes value of its type (a bool is passed as is). None where an argument is of a
+    An array is (meminfo, parent, size, itemsize, data, *shape, *strides); a scalar is
+    its value as a Python int, float or bool (a complex number is its real and imaginary
+    parts), laid out in its type's width by `_Layout`. None where an argument is of a
     kind this does not cover; the caller then takes numba-cuda's own call path.
     """
     key = []
@@ -596,26 +823,21 @@ def _pack(args, packed):
             packed += (0, 0, math.prod(a.shape), a.dtype.itemsize, a.ptr, *a.shape, *a.strides)
         elif cls is float:
             key.append(_scalar_types()[float])
-            packed.append(ctypes.c_double(a))
+            packed.append(a)
         elif cls is int:
             if not -(2**63) <= a < 2**63:
                 return None
             key.append(_scalar_types()[int])
-            packed.append(ctypes.c_int64(a))
+            packed.append(a)
         elif cls is bool or cls is np.bool_:
             key.append(_scalar_types()[bool])
             packed.append(bool(a))
         elif cls is complex:
             key.append(_scalar_types()[complex])
-            packed += (ctypes.c_double(a.real), ctypes.c_double(a.imag))
+            packed += (a.real, a.imag)
         elif isinstance(a, np.generic) and a.dtype.kind in "iuf" and a.dtype.itemsize >= 4:
             key.append(_fast_api().numpy_support.from_dtype(a.dtype))
-            ctype = {"i": "c_int", "u": "c_uint", "f": "c_float"}[a.dtype.kind]
-            if a.dtype.kind == "f":
-                ctype = "c_float" if a.dtype.itemsize == 4 else "c_double"
-            else:
-                ctype += str(8 * a.dtype.itemsize)
-            packed.append(getattr(ctypes, ctype)(a.item()))
+            packed.append(a.item())
         else:
             return None
     return tuple(key)
