@@ -965,9 +965,38 @@ def laplace(input, output=None, mode="reflect", cval=0.0, *, axes=None):
     if is_dask_array(input):
         return _lazy(laplace, input, plan, (output, mode, cval), {"axes": axes})
     if plan.passes and _fusable(input, plan.output):
+        if jd.lanes(input) == 1:
+            return _laplace_one_launch(input, plan)
         chains = [((step,), plan.cval) for step in plan.passes]
         return _derivative_sum(input, chains, plan.output, square=False)
     return generic_laplace(input, _second_derivative, output, mode, cval, axes=axes)
+
+
+def _laplace_one_launch(input, plan):
+    """`laplace` in one launch of one output per index (a GPU's way): every axis's
+    second derivative is read, rounded and added in the same thread."""
+    out = _destination(input, plan.output)
+    with _support.SPARES.lend() as take:
+        src = _support.c_contiguous(input, take)
+        shape = tuple(src.shape)
+        size = math.prod(shape)
+        if size:
+            axes = [step.axis for step in plan.passes]
+            geometry = np.array(
+                [
+                    [shape[a] for a in axes],
+                    [math.prod(shape[a + 1 :]) for a in axes],
+                    [step.mode for step in plan.passes],
+                ],
+                dtype=np.int64,
+            )
+            cast = _cast_code(_numpy_dtype(out))
+            geometry = device_constant(geometry, like=src)
+            flat_out = out.reshape(size)
+            _k.laplace_flat(
+                src.reshape(size), geometry, float(plan.cval), cast, flat_out, ndrange=size
+            )
+    return _finish(out, plan.output)
 
 
 def _second_derivative(input, axis, output, mode, cval):

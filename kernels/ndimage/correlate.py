@@ -695,6 +695,39 @@ def correlate_nd(r, block, src, shape, offsets, flat, w, lo, hi, width, mode, cv
 
 
 @jd.kernel
+def laplace_flat(i, src, geometry, cval, cast, out):
+    """``out[i]``: the sum over the axes of ``geometry`` of ``src``'s correlation with
+    [1, -2, 1] along each, every term rounded to ``out``'s type before it is added, as
+    SciPy's laplace adds its passes (`store`'s ACCUMULATE).
+
+    ``src`` and ``out`` are flat views of C-ordered arrays of one shape; ``geometry``
+    is (3, axes) int64: each filtered axis's length, its stride in elements, and its
+    boundary mode. One launch and one read of the input for every axis (a GPU's path;
+    the CPU runs one vectorised pass per axis). Each term is summed as the passes sum
+    it: the centre tap first, then both neighbours together.
+    """
+    centre = np.float64(src[i])
+    for k in range(geometry.shape[1]):
+        n = geometry[0, k]
+        step = geometry[1, k]
+        mode = geometry[2, k]
+        c = (i // step) % n  # the position along this axis
+        if c >= 1:
+            a = np.float64(src[i - step])
+        else:
+            q = map_index(c - 1, n, mode)
+            a = cval if q < 0 else np.float64(src[i + (q - c) * step])
+        if c + 1 < n:
+            b = np.float64(src[i + step])
+        else:
+            q = map_index(c + 1, n, mode)
+            b = cval if q < 0 else np.float64(src[i + (q - c) * step])
+        acc = centre * -2.0
+        acc += (a + b) * 1.0
+        store(out, i, acc, (cast | ACCUMULATE) if k else cast)
+
+
+@jd.kernel
 def add_into(i, dst, src, sign):
     """``dst[i] += sign * src[i]`` in the arithmetic NumPy's ``+=`` / ``-=`` would use."""
     if sign > 0:

@@ -62,6 +62,10 @@ def compile_all(src_dtype, out_dtype, strided=False):
         k.uniform_lines.compile_ptx(src2, 3, 0, 2, 0.0, 0, out2, cc=(9, 0)),
         k.uniform_rows.compile_ptx(src, 3, 0, False, 64, 2, 0.0, 0, out, cc=(9, 0)),
     ]
+    if not strided:  # laplace's one launch (its flat views are always C-ordered)
+        geometry = np.zeros((3, 2), np.int64)
+        flat_src, flat_out = src.reshape(-1), out.reshape(-1)
+        ptx.append(k.laplace_flat.compile_ptx(flat_src, geometry, 0.0, 0, flat_out, cc=(9, 0)))
     if not strided:
         i64 = np.zeros(2, np.int64)
         flat = np.zeros(24, src_dtype)

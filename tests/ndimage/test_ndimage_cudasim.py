@@ -59,6 +59,53 @@ def test_derivative_sums_fold_into_the_stores_in_the_simulator():
             np.testing.assert_array_equal(ggm, want)
 
 
+# (see above: the wrap-around of integer outputs is what is tested)
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+def test_laplace_in_one_launch_matches_scipy_in_the_simulator(monkeypatch):
+    # A GPU's laplace reads and adds every axis's second derivative in one launch: the
+    # position along each axis, its boundary mode and SciPy's rounding of each term to
+    # the output type must agree with SciPy's one pass per axis.
+    from jitdispatch.kernels.ndimage import correlate as k
+
+    launches = []
+    real = k.laplace_flat
+
+    def spy(*args, **kwargs):
+        launches.append(kwargs["ndrange"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(k, "laplace_flat", spy)
+    rng = np.random.default_rng(12)
+    cube = (rng.random((4, 1, 5)) * 120).astype(np.int16)
+    cases = [
+        (rng.random(9), {"mode": "mirror"}),
+        (cube, {"mode": ["wrap", "constant", "nearest"], "cval": 3.5}),
+        (cube, {"mode": "reflect", "axes": (0, 2), "output": np.uint8}),
+        (cube.astype(np.float32), {"mode": "grid-mirror", "axes": (2,)}),
+        ((rng.random((5, 6)) * 250).astype(np.uint8), {"mode": "constant", "cval": -7.0}),
+        (rng.random((6, 5))[:, ::2], {"mode": "grid-wrap", "output": np.float32}),
+        (rng.random((3, 4, 2)).transpose(2, 0, 1), {"mode": "nearest", "output": np.int32}),
+    ]
+    for host, kwargs in cases:
+        want = sndi.laplace(host, **kwargs)
+        with jd.use_target("cuda"):
+            got = jndi.laplace(host, **kwargs)
+        assert got.dtype == want.dtype
+        if want.dtype.kind == "f":
+            np.testing.assert_allclose(got, want, rtol=1e-6 if want.dtype == np.float32 else 1e-13)
+        else:
+            np.testing.assert_array_equal(got, want)
+    assert len(launches) == len(cases)
+    # into a given output array, C-ordered or not (a strided one is written through a
+    # temporary)
+    host = rng.random((5, 4))
+    for out in (np.empty((5, 4)), np.empty((4, 5)).T):
+        with jd.use_target("cuda"):
+            got = jndi.laplace(host, output=out, mode="wrap")
+        assert got is out
+        np.testing.assert_allclose(out, sndi.laplace(host, mode="wrap"), rtol=1e-13)
+
+
 MODES = ["reflect", "constant", "nearest", "mirror", "wrap", "grid-wrap"]
 
 
