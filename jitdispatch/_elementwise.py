@@ -9,6 +9,7 @@ weak), unless the function returns another kind of number (a comparison returns 
 ``math.sqrt`` of integers a float): then the function's own return type is used.
 """
 
+import sys
 import threading
 
 import numpy as np
@@ -60,6 +61,27 @@ def _fast_key(args):
     for a in args:
         t = type(a)
         if t is _ndarray:
+            if shape is None:
+                shape = a.shape
+            elif a.shape != shape:
+                return None
+            key.append(a.dtype)
+        elif t is float or t is int or t is bool:
+            key.append(t)
+        else:
+            return None
+    if shape is None:
+        return None
+    return (*key, len(shape))
+
+
+def _cupy_key(args, cupy_array):
+    """`_fast_key` for CuPy arrays of one shape and Python scalars, else None."""
+    key = []
+    shape = None
+    for a in args:
+        t = type(a)
+        if t is cupy_array:
             if shape is None:
                 shape = a.shape
             elif a.shape != shape:
@@ -152,6 +174,7 @@ class Elementwise:
         self.nin = py_func.__code__.co_argcount
         self._kernels = {}  # (ndim, pattern) -> Kernel
         self._fast = {}  # (ndim, dtypes/types) -> (launcher, result dtype)
+        self._cupy = {}  # the same for CuPy arrays: (CUDA launcher, result dtype)
         self._dtypes = {}
 
     def __repr__(self):
@@ -247,12 +270,37 @@ class Elementwise:
     def _call_entry(self, given, extra, out, target, stream, blocksize):
         args = given_args(given, extra)
         options = launch_options(stream=stream, blocksize=blocksize)
-        fast_key = None
+        fast_key = cupy_key = None
         if out is None and target is None and not options:
             fast_key = _fast_key(args)
-        return self._call(args, out, target, options, fast_key=fast_key)
+            cupy = sys.modules.get("cupy")
+            if fast_key is None and cupy is not None and _dispatch.HOT[0]:
+                cupy_key = _cupy_key(args, cupy.ndarray)
+                if cupy_key is not None:
+                    res = self._cupy_call(args, cupy_key, cupy)
+                    if res is not None:
+                        return res
+        return self._call(args, out, target, options, fast_key=fast_key, cupy_key=cupy_key)
 
-    def _call(self, args, out, target, options, fast_key=None):
+    def _cupy_call(self, args, key, cupy):
+        """The result of a call with CuPy arrays of one shape and Python scalars whose
+        classes launched before (``self._cupy``), or None for the full path."""
+        found = self._cupy.get(key)
+        if found is None:
+            return None
+        launcher, dtype = found
+        first = next(a for a in args if type(a) is cupy.ndarray)
+        device = first.data.device_id
+        if cupy.cuda.runtime.getDevice() == device:
+            res = cupy.empty(first.shape, dtype)
+        else:
+            with cupy.cuda.Device(device):
+                res = cupy.empty(first.shape, dtype)
+        if launcher.launch_cupy(first.shape, (*args, res), cupy.ndarray):
+            return res
+        return None
+
+    def _call(self, args, out, target, options, fast_key=None, cupy_key=None):
         if len(args) != self.nin:
             raise TypeError(
                 f"{self.__name__}() takes {self.nin} arguments but {len(args)} were given"
@@ -324,6 +372,8 @@ class Elementwise:
             raise
         if fast_key is not None and tgt.name == "cpu":
             self._fast[fast_key] = (launcher, dtype)
+        if cupy_key is not None and hasattr(launcher, "launch_cupy"):
+            self._cupy[cupy_key] = (launcher, dtype)
         return public
 
     def _dask(self, args, out, target, options):

@@ -268,3 +268,58 @@ def numba_array(dtype, ndim, layout):
     from numba.np import numpy_support
 
     return types.Array(numpy_support.from_dtype(dtype), ndim, layout)
+
+
+def test_elementwise_cupy_calls_take_the_launch_made_before(monkeypatch):
+    # CuPy arrays of one shape and Python scalars, in classes the full path launched
+    # before: the result is allocated on the arrays' device and the launch goes
+    # straight to the driver. Other calls are left to the full path.
+    import contextlib
+    import sys
+    import types
+
+    from jitdispatch import _elementwise, _targets
+    from jitdispatch._targets import cuda
+
+    devices = []
+
+    @contextlib.contextmanager
+    def device(i):
+        devices.append(i)
+        yield
+
+    fake = types.ModuleType("cupy")
+    fake.ndarray = _CupyStandIn
+    fake.empty = lambda shape, dtype: _CupyStandIn(np.empty(shape, dtype), devices[-1])
+    fake.cuda = types.SimpleNamespace(
+        get_current_stream=lambda device: types.SimpleNamespace(ptr=0),
+        runtime=types.SimpleNamespace(getDevice=lambda: 0),
+        Device=device,
+    )
+    monkeypatch.setitem(sys.modules, "cupy", fake)
+    monkeypatch.setitem(cuda._sm_counts, 1, 2)
+    ew = hypot._jd_object
+    kern = ew.kernel(1, (True, True))
+    launcher = cuda.make_launcher(*kern._module(_targets.get("cuda"), 3))
+    launches = []
+
+    class Recorder:
+        def launch(self, device, blocks, threads, stream_handle, packed):
+            launches.append((device, packed))
+
+    f64 = np.dtype(np.float64)
+    f64c = cuda._array_types.setdefault((f64, 1, "C"), numba_array(f64, 1, "C"))
+    launcher._fast[(f64c, f64c, f64c), 1] = Recorder()
+    monkeypatch.setitem(ew._cupy, (f64, f64, 1), (launcher, f64))
+    a, b = _CupyStandIn(np.ones(5), 1), _CupyStandIn(np.full(5, 2.0), 1)
+    res = hypot(a, b)
+    assert type(res) is _CupyStandIn and res.dtype == f64 and res.shape == (5,)
+    assert devices == [1]  # allocated under the arrays' device, not the current one
+    device, packed = launches.pop()
+    assert device == 1 and packed[0] == 5
+    assert [packed[5], packed[12], packed[19]] == [a.data.ptr, b.data.ptr, res.data.ptr]
+    # what the full path would take instead
+    assert _elementwise._cupy_key((a, _CupyStandIn(np.ones(4), 1)), _CupyStandIn) is None
+    assert _elementwise._cupy_key((a, np.ones(5)), _CupyStandIn) is None
+    assert _elementwise._cupy_key((1.0, 2), _CupyStandIn) is None
+    assert _elementwise._cupy_key((a, 2.0), _CupyStandIn) == (f64, float, 1)

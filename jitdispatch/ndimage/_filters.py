@@ -21,7 +21,7 @@ from jitdispatch.kernels.ndimage import correlate as _k
 from . import _checks, _support
 from ._dask import is_dask_array
 from ._docstrings import docfiller
-from ._params import device_constant
+from ._params import device_constant, device_constants
 
 __all__ = [
     "convolve",
@@ -305,7 +305,8 @@ def _window_taps(shape, weights, origins):
         offsets, values, lo, hi = _taps(weights, origins)
         strides = np.array([math.prod(shape[d + 1 :]) for d in range(len(shape))], np.int64)
         flat = np.ascontiguousarray(offsets @ strides) if len(values) else np.zeros(0, np.int64)
-        found = _taps_kept.put(key, (offsets, values, lo, hi, flat))
+        dims = np.array(shape, np.int64)
+        found = _taps_kept.put(key, (offsets, values, lo, hi, flat, dims))
     return found
 
 
@@ -316,19 +317,17 @@ def _real_window(src, dst, weights, origins, mode, cval):
         return
     if len(shape) == 1:  # one row: the groups of outputs run along it
         shape, weights, origins = (1,) + shape, weights[None, :], (0,) + tuple(origins)
-    offsets, values, lo, hi, flat = _window_taps(shape, weights, origins)
+    kept = _window_taps(shape, weights, origins)
+    offsets, values, lo, hi, flat, dims = device_constants(kept, like=src)
     rows, last = math.prod(shape[:-1]), shape[-1]
     flat_src = src.reshape(-1)
     out2 = dst.reshape(rows, last)
-    like = src
-    params = (np.array(shape, np.int64), offsets, flat, values)
-    args = [device_constant(a, like=like) for a in params]
-    args += [device_constant(lo, like=like), device_constant(hi, like=like)]
+    args = [dims, offsets, flat, values, lo, hi]
     cast = _cast_code(_numpy_dtype(dst))
     width = _width(src, last, rows)
     launch = (rows, -(-last // width))
     args += [width, mode, float(cval), cast, out2]
-    _k.correlate_nd(flat_src, *args, ndrange=launch, cost=width * max(1, len(values)))
+    _k.correlate_nd(flat_src, *args, ndrange=launch, cost=width * max(1, len(kept[1])))
 
 
 def _run_window(input, plan):

@@ -41,3 +41,28 @@ def device_constant(host, like):
         while len(_cache) > _KEPT:
             _cache.popitem(last=False)
     return found
+
+
+_by_identity = OrderedDict()  # (id, library, device) -> (kept tuple, its device arrays)
+
+
+def device_constants(kept, like):
+    """`device_constant` of each array of ``kept``: a tuple of arrays that no one
+    changes once made (a value of a `_support.Kept` cache). Found again by the tuple's
+    identity, without reading the arrays' bytes: a call with a window or a geometry
+    met before finds its device arrays in one lookup."""
+    if type(like) is np.ndarray and _dispatch.HOT[0]:
+        return kept
+    info = _arrays.describe(like)
+    if info is None or info is _arrays.SEQUENCE or info.device != "cuda":
+        return tuple(device_constant(a, like) for a in kept)
+    key = (id(kept), info.library, info.device_id)
+    found = _by_identity.get(key)
+    if found is not None and found[0] is kept:  # (the entry holds `kept`: its id is its own)
+        return found[1]
+    arrays = tuple(device_constant(a, like) for a in kept)
+    with _lock:
+        _by_identity[key] = (kept, arrays)
+        while len(_by_identity) > _KEPT:
+            _by_identity.popitem(last=False)
+    return arrays

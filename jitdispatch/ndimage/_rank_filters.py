@@ -21,7 +21,7 @@ from .._config import PARALLEL_THRESHOLD
 from .._kernel import Func
 from . import _checks, _lowlevel
 from ._docstrings import docfiller
-from ._params import device_constant
+from ._params import device_constant, device_constants
 from ._support import (
     CPU_INDICES,
     SPARES,
@@ -272,15 +272,13 @@ class _WindowGeometry:
         self.foff = np.ascontiguousarray(offs @ strides)
         self.lo = offs.min(axis=0)
         self.hi = offs.max(axis=0)
+        self.arrays = (self.shape, self.offs, self.foff, self.lo, self.hi)
         self.rows = math.prod(shape[:-1])
         self.last = shape[-1]
         self.count = len(offs)
 
     def device(self, like):
-        return tuple(
-            device_constant(a, like=like)
-            for a in (self.shape, self.offs, self.foff, self.lo, self.hi)
-        )
+        return device_constants(self.arrays, like)
 
 
 def _flat(input):

@@ -287,3 +287,30 @@ def test_small_rank_windows_order_nan_last_in_the_simulator(dtype):
             clean = sndi.maximum_filter(np.isnan(x), **kw) == 0
             np.testing.assert_array_equal(got[clean], jndi.rank_filter(x, rank, **kw)[clean])
             np.testing.assert_array_equal(got[clean], sndi.rank_filter(x, rank, **kw)[clean])
+
+
+def test_kept_parameter_tuples_are_copied_to_the_device_once():
+    # Window geometries are kept by the filters and never changed: their device copies
+    # are found again by the tuple's identity, without reading the arrays' bytes.
+    from jitdispatch.ndimage import _params
+
+    class DeviceArray:  # what the filters' `like` argument is read for: its interface
+        __cuda_array_interface__ = {
+            "shape": (4,),
+            "typestr": "<f8",
+            "data": (4096, False),
+            "version": 3,
+        }
+
+    like = DeviceArray()
+    kept = (np.arange(3, dtype=np.int64), np.linspace(0.0, 1.0, 5))
+    first = _params.device_constants(kept, like)
+    assert _params.device_constants(kept, like) is first
+    for host, dev in zip(kept, first, strict=True):
+        np.testing.assert_array_equal(dev.copy_to_host(), host)
+    # an equal tuple made anew is another key; its arrays come from the content cache
+    again = _params.device_constants(tuple(a.copy() for a in kept), like)
+    assert again is not first
+    assert all(a is b for a, b in zip(again, first, strict=True))
+    # NumPy inputs take the arrays as they are
+    assert _params.device_constants(kept, np.zeros(4)) is kept
