@@ -8,7 +8,7 @@ from ._kernel import Func, Kernel
 from ._targets import cpu as _cpu
 
 
-def kernel(fn):
+def kernel(fn=None, *, max_registers=None):
     """Make an index-space kernel from a plain Python function.
 
     The function's leading parameters are indices, one per dimension of the launch range;
@@ -34,8 +34,21 @@ def kernel(fn):
     The result is a plain function (cheap to call, pickled by reference) with the
     attributes ``py_func`` (the body) and ``compile_ptx(*args, cc=(9, 0))`` (the PTX of
     the CUDA wrapper for arguments like ``args``; no GPU needed).
+
+    ``@jd.kernel(max_registers=n)`` asks the CUDA compiler to use at most ``n`` registers
+    per thread (numba-cuda's option of that name): more threads then fit on each
+    multiprocessor, which pays off for kernels that wait on memory, at the price of
+    spilling values that no longer fit. The CPU ignores it.
     """
-    return Kernel(fn).entry()
+    if max_registers is not None and (
+        isinstance(max_registers, bool)
+        or not isinstance(max_registers, int)
+        or not 16 <= max_registers <= 255
+    ):
+        raise ValueError(f"max_registers must be an int from 16 to 255, got {max_registers!r}")
+    if fn is None:
+        return lambda fn: Kernel(fn, max_registers=max_registers).entry()
+    return Kernel(fn, max_registers=max_registers).entry()
 
 
 def elementwise(fn):

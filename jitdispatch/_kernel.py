@@ -492,7 +492,7 @@ def _bad_dtype(arr):
 class Kernel:
     """An index-space kernel; see :func:`jitdispatch.kernel`."""
 
-    def __init__(self, py_func, *, written=None):
+    def __init__(self, py_func, *, written=None, max_registers=None):
         if not isinstance(py_func, types.FunctionType):
             raise TypeError(f"jd.kernel takes a Python function, got {type(py_func).__name__}")
         code = py_func.__code__
@@ -509,6 +509,7 @@ class Kernel:
         self.__module__ = py_func.__module__
         self.__wrapped__ = py_func
         self.params = code.co_varnames[: code.co_argcount]
+        self.max_registers = max_registers  # CUDA: registers per thread, at most
         self._written = written
         self._written_known = written is not None
         self._fp = None
@@ -550,6 +551,8 @@ class Kernel:
                     ndim = self._ndim(nargs)
                     body = target.compile_function(substitute(self.py_func, target), body=True)
                     stem = f"{self.__name__}_{self.fingerprint()}_{target.name}_{ndim}d{nargs}"
+                    if self.max_registers is not None and target.name == "cuda":
+                        stem += f"r{self.max_registers}"  # its own cache entries
                     source = target.wrapper_source(ndim, nargs)
                     found = _cache.load_module(stem, source, {"body": body})
                     self._modules[key] = found
@@ -563,7 +566,8 @@ class Kernel:
                 launcher = self._launchers.get(key)
                 if launcher is None:
                     target.check_available()
-                    launcher = target.make_launcher(*self._module(target, nargs))
+                    module, on_disk = self._module(target, nargs)
+                    launcher = target.make_launcher(module, on_disk, self.max_registers)
                     self._launchers[key] = launcher
                     self._publish(target.name, nargs, launcher)
                     if hasattr(launcher, "launch_cupy"):

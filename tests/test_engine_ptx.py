@@ -323,3 +323,23 @@ def test_elementwise_cupy_calls_take_the_launch_made_before(monkeypatch):
     assert _elementwise._cupy_key((a, np.ones(5)), _CupyStandIn) is None
     assert _elementwise._cupy_key((1.0, 2), _CupyStandIn) is None
     assert _elementwise._cupy_key((a, 2.0), _CupyStandIn) == (f64, float, 1)
+
+
+def test_a_kernels_register_limit_reaches_the_cuda_compiler():
+    from jitdispatch.kernels.ndimage import rank
+
+    import jitdispatch as jd
+    from jitdispatch import _targets
+    from jitdispatch._targets import cuda
+
+    kern = rank.window_filter._jd_object
+    assert kern.max_registers == rank.MAX_REGISTERS == 64
+    module, on_disk = kern._module(_targets.get("cuda"), 12)
+    assert module.__name__.endswith("r64")  # cached apart from an unbounded build
+    launcher = cuda.make_launcher(module, on_disk, kern.max_registers)
+    assert launcher.dispatchers()[0].targetoptions["max_registers"] == 64
+    plain = cuda.make_launcher(*saxpy._jd_object._module(_targets.get("cuda"), 4))
+    assert "max_registers" not in plain.dispatchers()[0].targetoptions
+    for bad in (8, 256, 64.0, True, "64"):
+        with pytest.raises(ValueError, match="max_registers"):
+            jd.kernel(max_registers=bad)

@@ -309,8 +309,8 @@ def _run_parallel(parallel, shape, args, serial):
     return serial(*shape, *args)
 
 
-def make_launcher(module, on_disk):
-    return Launcher(module, on_disk)
+def make_launcher(module, on_disk, max_registers=None):
+    return Launcher(module, on_disk)  # (a register limit is CUDA's alone)
 
 
 def threading_layer():

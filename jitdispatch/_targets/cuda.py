@@ -222,12 +222,15 @@ class Launcher:
 
     __slots__ = ("_by_class", "_fast", "_kernel", "_module", "_ndim")
 
-    def __init__(self, module, on_disk, ndim=None):
+    def __init__(self, module, on_disk, ndim=None, max_registers=None):
         cuda = _cuda()
         self._module = module
         self._ndim = ndim
         cache = on_disk and not is_simulator()
-        self._kernel = _cache.guard(cuda.jit(cache=cache)(module.launch))
+        options = {"cache": cache}
+        if max_registers is not None and not is_simulator():
+            options["max_registers"] = max_registers
+        self._kernel = _cache.guard(cuda.jit(**options)(module.launch))
         self._fast = None if is_simulator() or _fast_api() is None else {}
         self._by_class = {}  # (argument classes, device) -> _Compiled; see launch_cupy
 
@@ -564,10 +567,10 @@ def _primary_context(device_id):
     return found
 
 
-def make_launcher(module, on_disk):
+def make_launcher(module, on_disk, max_registers=None):
     code = module.launch.__code__
     sizes = [v for v in code.co_varnames[: code.co_argcount] if v[0] == "n" and v[1:].isdigit()]
-    return Launcher(module, on_disk, len(sizes))
+    return Launcher(module, on_disk, len(sizes), max_registers)
 
 
 def launch_config(total, device_id, blocksize=None):

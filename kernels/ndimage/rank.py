@@ -50,6 +50,13 @@ OP_RANK = 0
 OP_MINIMUM = 1
 OP_MAXIMUM = 2
 
+# Registers per CUDA thread, at most, for the point-by-point and counting kernels: they
+# need 90-94 unbounded, which leaves room for a quarter of an SM's threads while they
+# wait on memory. Bounded to 64, twice as many fit. Device times on an H100 (2048 x 2048
+# float32): 3x3 median 124 -> 102 us, rank_filter 178 -> 152, minimum_filter1d 93 ->
+# 73, minimum_filter 149 -> 129; results identical.
+MAX_REGISTERS = 64
+
 
 # --- 1-D windows along one axis ----------------------------------------------------
 #
@@ -85,7 +92,7 @@ def _line_edge(line, j, size, half, mode, cv, minimum):
     return best
 
 
-@jd.kernel
+@jd.kernel(max_registers=MAX_REGISTERS)
 def line_extreme(q, src, out, size, origin, mode, cv, minimum, block):
     """Minimum (or maximum) filter along the last axis of the 2-D ``src``: index ``q``
     computes outputs ``jb * block <= j < (jb + 1) * block`` of line ``i``, where
@@ -162,7 +169,7 @@ def line_extreme(q, src, out, size, origin, mode, cv, minimum, block):
         j0 = j1
 
 
-@jd.kernel
+@jd.kernel(max_registers=MAX_REGISTERS)
 def line_extreme_rows(q, kb, src, out, acc, size, origin, mode, cv, minimum, block, kblock):
     """As `line_extreme` along axis 1 of the 3-D ``src`` (``post > 1``), for the lines
     ``kb * kblock <= k < (kb + 1) * kblock`` at once: each step updates a row of
@@ -426,7 +433,7 @@ def rows_inside(row, shape, lo, hi):
     return rest + lo[0] >= 0 and rest + hi[0] < shape[0]
 
 
-@jd.kernel
+@jd.kernel(max_registers=MAX_REGISTERS)
 def window_filter(row, blk, src, out, shape, offs, foff, lo, hi, mode, cv, op, rank, block):
     """``out[row, c]`` for the ``block`` columns ``c`` of block ``blk``: minimum, maximum
     or rank filter of the flat C-contiguous ``src`` over at most `MAX_LOCAL` points.
@@ -638,7 +645,7 @@ def count_select_slots(src, b, foff, count, rank, top, slots):
     return res, nan
 
 
-@jd.kernel
+@jd.kernel(max_registers=MAX_REGISTERS)
 def window_count_rank(row, col, src, out, shape, offs, foff, lo, hi, mode, cv, top, rank):
     """Rank filter, one output ``out[row, col]`` per index, for windows of at most
     `COUNT_MAX` points (GPUs), selecting by counting with no array indexed at run time

@@ -295,12 +295,13 @@ def test_kept_parameter_tuples_are_copied_to_the_device_once():
     from jitdispatch.ndimage import _params
 
     class DeviceArray:  # what the filters' `like` argument is read for: its interface
-        __cuda_array_interface__ = {
-            "shape": (4,),
-            "typestr": "<f8",
-            "data": (4096, False),
-            "version": 3,
-        }
+        def __init__(self):
+            self.__cuda_array_interface__ = {
+                "shape": (4,),
+                "typestr": "<f8",
+                "data": (4096, False),
+                "version": 3,
+            }
 
     like = DeviceArray()
     kept = (np.arange(3, dtype=np.int64), np.linspace(0.0, 1.0, 5))
