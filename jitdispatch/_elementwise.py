@@ -53,35 +53,15 @@ class _Slow(Exception):
     """Raised inside a generated entry's fast path to take the full path."""
 
 
-def _fast_key(args):
-    """The fast path's key for ``args`` (NumPy arrays of one shape and Python scalars):
-    each array's dtype or scalar's type, then the number of dimensions; else None."""
+def _fast_key(args, array_class=_ndarray):
+    """The fast path's key for ``args`` (arrays of ``array_class`` of one shape, NumPy's
+    or CuPy's, and Python scalars): each array's dtype or scalar's type, then the
+    number of dimensions; else None."""
     shape = None
     key = []
     for a in args:
         t = type(a)
-        if t is _ndarray:
-            if shape is None:
-                shape = a.shape
-            elif a.shape != shape:
-                return None
-            key.append(a.dtype)
-        elif t is float or t is int or t is bool:
-            key.append(t)
-        else:
-            return None
-    if shape is None:
-        return None
-    return (*key, len(shape))
-
-
-def _cupy_key(args, cupy_array):
-    """`_fast_key` for CuPy arrays of one shape and Python scalars, else None."""
-    key = []
-    shape = None
-    for a in args:
-        t = type(a)
-        if t is cupy_array:
+        if t is array_class:
             if shape is None:
                 shape = a.shape
             elif a.shape != shape:
@@ -275,7 +255,7 @@ class Elementwise:
             fast_key = _fast_key(args)
             cupy = sys.modules.get("cupy")
             if fast_key is None and cupy is not None and _dispatch.HOT[0]:
-                cupy_key = _cupy_key(args, cupy.ndarray)
+                cupy_key = _fast_key(args, cupy.ndarray)
                 if cupy_key is not None:
                     res = self._cupy_call(args, cupy_key, cupy)
                     if res is not None:

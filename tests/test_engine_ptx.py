@@ -319,10 +319,10 @@ def test_elementwise_cupy_calls_take_the_launch_made_before(monkeypatch):
     assert device == 1 and packed[0] == 5
     assert [packed[5], packed[12], packed[19]] == [a.data.ptr, b.data.ptr, res.data.ptr]
     # what the full path would take instead
-    assert _elementwise._cupy_key((a, _CupyStandIn(np.ones(4), 1)), _CupyStandIn) is None
-    assert _elementwise._cupy_key((a, np.ones(5)), _CupyStandIn) is None
-    assert _elementwise._cupy_key((1.0, 2), _CupyStandIn) is None
-    assert _elementwise._cupy_key((a, 2.0), _CupyStandIn) == (f64, float, 1)
+    assert _elementwise._fast_key((a, _CupyStandIn(np.ones(4), 1)), _CupyStandIn) is None
+    assert _elementwise._fast_key((a, np.ones(5)), _CupyStandIn) is None
+    assert _elementwise._fast_key((1.0, 2), _CupyStandIn) is None
+    assert _elementwise._fast_key((a, 2.0), _CupyStandIn) == (f64, float, 1)
 
 
 def test_a_kernels_register_limit_reaches_the_cuda_compiler():
