@@ -567,7 +567,9 @@ class Kernel:
                 if launcher is None:
                     target.check_available()
                     module, on_disk = self._module(target, nargs)
-                    launcher = target.make_launcher(module, on_disk, self.max_registers)
+                    launcher = target.make_launcher(
+                        module, on_disk, self._ndim(nargs), self.max_registers
+                    )
                     self._launchers[key] = launcher
                     self._publish(target.name, nargs, launcher)
                     if hasattr(launcher, "launch_cupy"):
@@ -664,7 +666,7 @@ class Kernel:
             cost = options.get("cost", 1)
             if (
                 cupy is not None
-                and len(options) <= ("cost" in options)
+                and options.keys() <= {"cost"}
                 and type(cost) in (int, float)
                 and cost > 0
                 and cuda.launch_cupy(ndrange, args, cupy.ndarray)

@@ -220,8 +220,7 @@ def test_cupy_calls_launch_the_specialisation_made_before(monkeypatch):
     monkeypatch.setitem(cuda._sm_counts, 0, 2)
     monkeypatch.setitem(cuda._sm_counts, 1, 2)
     kern = saxpy._jd_object
-    launcher = cuda.make_launcher(*kern._module(_targets.get("cuda"), 4))
-    assert launcher._ndim == 1
+    launcher = cuda.make_launcher(*kern._module(_targets.get("cuda"), 4), 1)
 
     launches = []
 
@@ -300,7 +299,7 @@ def test_elementwise_cupy_calls_take_the_launch_made_before(monkeypatch):
     monkeypatch.setitem(cuda._sm_counts, 1, 2)
     ew = hypot._jd_object
     kern = ew.kernel(1, (True, True))
-    launcher = cuda.make_launcher(*kern._module(_targets.get("cuda"), 3))
+    launcher = cuda.make_launcher(*kern._module(_targets.get("cuda"), 3), 1)
     launches = []
 
     class Recorder:
@@ -336,9 +335,9 @@ def test_a_kernels_register_limit_reaches_the_cuda_compiler():
     assert kern.max_registers == rank.MAX_REGISTERS == 64
     module, on_disk = kern._module(_targets.get("cuda"), 12)
     assert module.__name__.endswith("r64")  # cached apart from an unbounded build
-    launcher = cuda.make_launcher(module, on_disk, kern.max_registers)
+    launcher = cuda.make_launcher(module, on_disk, 2, kern.max_registers)
     assert launcher.dispatchers()[0].targetoptions["max_registers"] == 64
-    plain = cuda.make_launcher(*saxpy._jd_object._module(_targets.get("cuda"), 4))
+    plain = cuda.make_launcher(*saxpy._jd_object._module(_targets.get("cuda"), 4), 1)
     assert "max_registers" not in plain.dispatchers()[0].targetoptions
     for bad in (8, 256, 64.0, True, "64"):
         with pytest.raises(ValueError, match="max_registers"):

@@ -309,8 +309,8 @@ def _run_parallel(parallel, shape, args, serial):
     return serial(*shape, *args)
 
 
-def make_launcher(module, on_disk, max_registers=None):
-    return Launcher(module, on_disk)  # (a register limit is CUDA's alone)
+def make_launcher(module, on_disk, ndim, max_registers=None):
+    return Launcher(module, on_disk)  # (its wrapper knows ndim; registers are CUDA's)
 
 
 def threading_layer():

@@ -222,7 +222,7 @@ class Launcher:
 
     __slots__ = ("_by_class", "_fast", "_kernel", "_module", "_ndim")
 
-    def __init__(self, module, on_disk, ndim=None, max_registers=None):
+    def __init__(self, module, on_disk, ndim, max_registers=None):
         cuda = _cuda()
         self._module = module
         self._ndim = ndim
@@ -452,7 +452,7 @@ class _Compiled:
                 self._launch(blocks, threads, stream_handle, packed)
 
     def _launch(self, blocks, threads, stream_handle, packed):
-        if self.handle is not None and _DIRECT[0]:
+        if self.handle is not None:
             layout = self.layout
             buffer, params = layout.buffers()
             layout.struct.pack_into(buffer, 0, *packed)
@@ -471,7 +471,6 @@ class _Compiled:
         api.launch(_core_stream(stream_handle), config, self.kernel, *self.layout.for_core(packed))
 
 
-_DIRECT = [True]  # False: every launch takes cuda.core's (for comparisons)
 _driver = {}
 
 
@@ -567,10 +566,8 @@ def _primary_context(device_id):
     return found
 
 
-def make_launcher(module, on_disk, max_registers=None):
-    code = module.launch.__code__
-    sizes = [v for v in code.co_varnames[: code.co_argcount] if v[0] == "n" and v[1:].isdigit()]
-    return Launcher(module, on_disk, len(sizes), max_registers)
+def make_launcher(module, on_disk, ndim, max_registers=None):
+    return Launcher(module, on_disk, ndim, max_registers)
 
 
 def launch_config(total, device_id, blocksize=None):
