@@ -1,5 +1,7 @@
 """The decorators of the public API."""
 
+import sys as _sys
+
 import numpy as _np
 
 from . import _arrays, _dispatch
@@ -99,6 +101,11 @@ def empty(shape, dtype, like):
     """
     if type(like) is _np.ndarray and _dispatch.HOT[0]:  # no use_target block: the CPU
         return _np.empty(shape, dtype)
+    cupy = _sys.modules.get("cupy")
+    if cupy is not None and type(like) is cupy.ndarray and _dispatch.HOT[0]:
+        from ._targets import cuda
+
+        return cuda.cupy_empty(shape, dtype, like.data.device_id)
     info, target, device_id = _where(like, "jitdispatch.empty")
     if info.device == "dask":
         raise TypeError("jitdispatch.empty: `like` is a Dask array; allocate per chunk instead")
@@ -124,6 +131,9 @@ def lanes(like):
     """
     if type(like) is _np.ndarray and _dispatch.HOT[0]:  # no use_target block: the CPU
         return _cpu.lanes
+    cupy = _sys.modules.get("cupy")
+    if cupy is not None and type(like) is cupy.ndarray and _dispatch.HOT[0]:
+        return 1  # the CUDA target's
     _, target, _ = _where(like, "jitdispatch.lanes")
     return target.lanes
 

@@ -265,17 +265,14 @@ class Elementwise:
     def _cupy_call(self, args, key, cupy):
         """The result of a call with CuPy arrays of one shape and Python scalars whose
         classes launched before (``self._cupy``), or None for the full path."""
+        from ._targets import cuda as cuda_target
+
         found = self._cupy.get(key)
         if found is None:
             return None
         launcher, dtype = found
         first = next(a for a in args if type(a) is cupy.ndarray)
-        device = first.data.device_id
-        if cupy.cuda.runtime.getDevice() == device:
-            res = cupy.empty(first.shape, dtype)
-        else:
-            with cupy.cuda.Device(device):
-                res = cupy.empty(first.shape, dtype)
+        res = cuda_target.cupy_empty(first.shape, dtype, first.data.device_id)
         if launcher.launch_cupy(first.shape, (*args, res), cupy.ndarray):
             return res
         return None

@@ -342,3 +342,41 @@ def test_a_kernels_register_limit_reaches_the_cuda_compiler():
     for bad in (8, 256, 64.0, True, "64"):
         with pytest.raises(ValueError, match="max_registers"):
             jd.kernel(max_registers=bad)
+
+
+def test_empty_and_lanes_take_cupy_arrays_directly(monkeypatch):
+    # jd.empty and jd.lanes answer a CuPy `like` without describing or dispatching it:
+    # CuPy's empty on the array's device (switching only when it is not the current
+    # one), and one output per index.
+    import contextlib
+    import sys
+    import types
+
+    import jitdispatch as jd
+
+    devices = []
+
+    @contextlib.contextmanager
+    def device(i):
+        devices.append(i)
+        yield
+
+    made = []
+
+    def empty(shape, dtype):
+        made.append((shape, np.dtype(dtype), devices[-1] if devices else 0))
+        return _CupyStandIn(np.empty(shape, dtype), made[-1][2])
+
+    fake = types.ModuleType("cupy")
+    fake.ndarray = _CupyStandIn
+    fake.empty = empty
+    fake.cuda = types.SimpleNamespace(
+        runtime=types.SimpleNamespace(getDevice=lambda: 0), Device=device
+    )
+    monkeypatch.setitem(sys.modules, "cupy", fake)
+    on0, on1 = _CupyStandIn(np.ones(3), 0), _CupyStandIn(np.ones(3), 1)
+    assert type(jd.empty((2, 5), np.float32, like=on0)) is _CupyStandIn
+    assert made.pop() == ((2, 5), np.dtype(np.float32), 0) and devices == []
+    jd.empty(7, "int16", like=on1)
+    assert made.pop() == (7, np.dtype(np.int16), 1) and devices == [1]
+    assert jd.lanes(on0) == 1

@@ -691,9 +691,7 @@ def empty(shape, dtype, like_obj, like_info, device_id):
     # CuPy and torch are told the device themselves (numba's context switch costs tens of
     # microseconds per allocation, and they do not use it).
     if like_info.library == "cupy":
-        cupy = sys.modules["cupy"]
-        with cupy.cuda.Device(device_id):
-            public = cupy.empty(shape, dtype)
+        public = cupy_empty(shape, dtype, device_id)
     elif like_info.library == "torch":
         torch = sys.modules["torch"]
         tdtype = _torch_dtypes.get(dtype)
@@ -707,6 +705,15 @@ def empty(shape, dtype, like_obj, like_info, device_id):
 
 
 _torch_dtypes = {}
+
+
+def cupy_empty(shape, dtype, device_id):
+    """``cupy.empty`` on device ``device_id``, switching devices only when needed."""
+    cupy = sys.modules["cupy"]
+    if cupy.cuda.runtime.getDevice() == device_id:
+        return cupy.empty(shape, dtype)
+    with cupy.cuda.Device(device_id):
+        return cupy.empty(shape, dtype)
 
 
 # --- device arrays and launch arguments ----------------------------------------------------

@@ -154,6 +154,17 @@ def _width(src, length, count):
     return min(-(-length // chunk) * chunk, max(chunk, -(-wanted // chunk) * chunk))
 
 
+_mean_steps = _support.Kept(64)  # uniform passes as correlations (`_mean_step`)
+
+
+def _mean_step(step):
+    """A uniform pass as a correlation with equal weights, kept for repeated calls."""
+    found = _mean_steps.get(step)
+    if found is None:
+        found = _mean_steps.put(step, step._replace(weights=np.full(step.size, 1.0 / step.size)))
+    return found
+
+
 def _real_line_pass(src, dst, step, op, cval, flags=0):
     """One real 1-D pass of ``src`` into ``dst`` (same shape; ``dst`` writable view).
 
@@ -176,7 +187,7 @@ def _real_line_pass(src, dst, step, op, cval, flags=0):
         # float result is the window's mean weighted per output instead (equal to SciPy's
         # running sum within rounding). Integer results keep the running sum, which
         # rounds exactly as SciPy's does.
-        op, step = "correlate", step._replace(weights=np.full(step.size, 1.0 / step.size))
+        op, step = "correlate", _mean_step(step)
     if inner == 1:
         s2, d2 = src.reshape(outer, n), dst.reshape(outer, n)
         if op == "uniform":
