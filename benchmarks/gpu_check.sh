@@ -13,6 +13,15 @@ export PYTHONUNBUFFERED=1
 table=$(mktemp)
 "$PYTHON" -m pip install --quiet --no-deps --no-build-isolation -e . || exit 1
 "$PYTHON" -m jitdispatch info
+# numba-cuda's lowering must import under this NumPy (numba-cuda 0.30.4 cannot under
+# NumPy 2.5, which the device image of 2026-11 had): say so at once rather than fail
+# every test. Carry a NumPy 2.4 wheel then (docs/gpu.rst).
+if ! "$PYTHON" -c "from numba.cuda import cudaimpl" 2>/dev/null; then
+    "$PYTHON" -c "import numpy, numba_cuda; print('numba-cuda', numba_cuda.__version__,
+        'cannot compile under NumPy', numpy.__version__)"
+    "$PYTHON" -c "from numba.cuda import cudaimpl" 2>&1 | tail -1
+    exit 1
+fi
 start=$SECONDS
 "$PYTHON" benchmarks/gpu_check.py | tee "$table"
 echo "timings took $((SECONDS - start)) s"
