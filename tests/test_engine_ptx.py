@@ -202,21 +202,46 @@ class _CupyStandIn:
         self.size, self.flags = a.size, a.flags
 
 
+def _install_cupy_stand_in(monkeypatch):
+    """A stand-in ``cupy`` module for the CuPy paths: `_CupyStandIn` arrays, device 0
+    current, current stream 0xABC. ``devices`` lists the devices switched to, ``made``
+    the (shape, dtype, device) of each allocation."""
+    import contextlib
+    import sys
+    import types
+
+    fake = types.ModuleType("cupy")
+    fake.devices, fake.made = [], []
+
+    @contextlib.contextmanager
+    def device(i):
+        fake.devices.append(i)
+        yield
+
+    def empty(shape, dtype):
+        on = fake.devices[-1] if fake.devices else 0
+        fake.made.append((shape, np.dtype(dtype), on))
+        return _CupyStandIn(np.empty(shape, dtype), on)
+
+    fake.ndarray = _CupyStandIn
+    fake.empty = empty
+    fake.cuda = types.SimpleNamespace(
+        get_current_stream=lambda device: types.SimpleNamespace(ptr=0xABC),
+        runtime=types.SimpleNamespace(getDevice=lambda: 0),
+        Device=device,
+    )
+    monkeypatch.setitem(sys.modules, "cupy", fake)
+    return fake
+
+
 def test_cupy_calls_launch_the_specialisation_made_before(monkeypatch):
     # A call whose arrays are CuPy arrays goes straight to the specialisation that the
     # full path compiled for the same argument classes; anything else is declined, and
     # the full path then checks, converts or raises.
-    import sys
-    import types
-
     from jitdispatch import _targets
     from jitdispatch._targets import cuda
 
-    stream = types.SimpleNamespace(ptr=0xABC)
-    fake = types.ModuleType("cupy")
-    fake.ndarray = _CupyStandIn
-    fake.cuda = types.SimpleNamespace(get_current_stream=lambda device: stream)
-    monkeypatch.setitem(sys.modules, "cupy", fake)
+    _install_cupy_stand_in(monkeypatch)
     monkeypatch.setitem(cuda._sm_counts, 0, 2)
     monkeypatch.setitem(cuda._sm_counts, 1, 2)
     kern = saxpy._jd_object
@@ -273,29 +298,10 @@ def test_elementwise_cupy_calls_take_the_launch_made_before(monkeypatch):
     # CuPy arrays of one shape and Python scalars, in classes the full path launched
     # before: the result is allocated on the arrays' device and the launch goes
     # straight to the driver. Other calls are left to the full path.
-    import contextlib
-    import sys
-    import types
-
     from jitdispatch import _elementwise, _targets
     from jitdispatch._targets import cuda
 
-    devices = []
-
-    @contextlib.contextmanager
-    def device(i):
-        devices.append(i)
-        yield
-
-    fake = types.ModuleType("cupy")
-    fake.ndarray = _CupyStandIn
-    fake.empty = lambda shape, dtype: _CupyStandIn(np.empty(shape, dtype), devices[-1])
-    fake.cuda = types.SimpleNamespace(
-        get_current_stream=lambda device: types.SimpleNamespace(ptr=0),
-        runtime=types.SimpleNamespace(getDevice=lambda: 0),
-        Device=device,
-    )
-    monkeypatch.setitem(sys.modules, "cupy", fake)
+    fake = _install_cupy_stand_in(monkeypatch)
     monkeypatch.setitem(cuda._sm_counts, 1, 2)
     ew = hypot._jd_object
     kern = ew.kernel(1, (True, True))
@@ -313,7 +319,7 @@ def test_elementwise_cupy_calls_take_the_launch_made_before(monkeypatch):
     a, b = _CupyStandIn(np.ones(5), 1), _CupyStandIn(np.full(5, 2.0), 1)
     res = hypot(a, b)
     assert type(res) is _CupyStandIn and res.dtype == f64 and res.shape == (5,)
-    assert devices == [1]  # allocated under the arrays' device, not the current one
+    assert fake.devices == [1]  # allocated under the arrays' device, not the current one
     device, packed = launches.pop()
     assert device == 1 and packed[0] == 5
     assert [packed[5], packed[12], packed[19]] == [a.data.ptr, b.data.ptr, res.data.ptr]
@@ -348,35 +354,12 @@ def test_empty_and_lanes_take_cupy_arrays_directly(monkeypatch):
     # jd.empty and jd.lanes answer a CuPy `like` without describing or dispatching it:
     # CuPy's empty on the array's device (switching only when it is not the current
     # one), and one output per index.
-    import contextlib
-    import sys
-    import types
-
     import jitdispatch as jd
 
-    devices = []
-
-    @contextlib.contextmanager
-    def device(i):
-        devices.append(i)
-        yield
-
-    made = []
-
-    def empty(shape, dtype):
-        made.append((shape, np.dtype(dtype), devices[-1] if devices else 0))
-        return _CupyStandIn(np.empty(shape, dtype), made[-1][2])
-
-    fake = types.ModuleType("cupy")
-    fake.ndarray = _CupyStandIn
-    fake.empty = empty
-    fake.cuda = types.SimpleNamespace(
-        runtime=types.SimpleNamespace(getDevice=lambda: 0), Device=device
-    )
-    monkeypatch.setitem(sys.modules, "cupy", fake)
+    fake = _install_cupy_stand_in(monkeypatch)
     on0, on1 = _CupyStandIn(np.ones(3), 0), _CupyStandIn(np.ones(3), 1)
     assert type(jd.empty((2, 5), np.float32, like=on0)) is _CupyStandIn
-    assert made.pop() == ((2, 5), np.dtype(np.float32), 0) and devices == []
+    assert fake.made.pop() == ((2, 5), np.dtype(np.float32), 0) and fake.devices == []
     jd.empty(7, "int16", like=on1)
-    assert made.pop() == (7, np.dtype(np.int16), 1) and devices == [1]
+    assert fake.made.pop() == (7, np.dtype(np.int16), 1) and fake.devices == [1]
     assert jd.lanes(on0) == 1
