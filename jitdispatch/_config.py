@@ -38,6 +38,7 @@ def cache_disabled():
 
 
 PARALLEL_THRESHOLD = int(os.environ.get("JITDISPATCH_PARALLEL_THRESHOLD", "32768"))
+SPARE_BYTES = int(os.environ.get("JITDISPATCH_SPARE_BYTES", str(256 << 20)))
 
 # Module-level flag read on the hot path; ``set_trace`` flips it.
 trace = False

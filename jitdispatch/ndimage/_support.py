@@ -35,7 +35,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 import jitdispatch as jd
-from jitdispatch import _dispatch
+from jitdispatch import _config, _dispatch
 
 try:
     from numpy.exceptions import AxisError
@@ -650,7 +650,7 @@ class Spares:
                 self._give(taken)
 
 
-SPARES = Spares(int(os.environ.get("JITDISPATCH_SPARE_BYTES", 256 << 20)))
+SPARES = Spares(_config.SPARE_BYTES)
 
 
 def is_c_contiguous(array):
