@@ -65,15 +65,6 @@ def _numpy_dtype(array):
     return _support.as_numpy_dtype(array.dtype)
 
 
-def _destination(input, output):
-    """The array to compute into: the caller's when that is safe, else a new one."""
-    out = output.array
-    usable = out is not None and _support.is_c_contiguous(out)
-    if usable and not _support.needs_temporary(input, out):
-        return out
-    return _empty(input.shape, output.dtype, input)
-
-
 def _finish(result, output):
     """Copy into the caller's output array if the result is not already there."""
     out = output.array
@@ -270,7 +261,7 @@ def _line_pass(src, dst, step, op, cval, flags=0):
 def _run_chain(input, plan):
     """Run ``plan.passes`` one after the other (each reads the previous result)."""
     passes = plan.passes
-    result = _destination(input, plan.output)
+    result = _support.destination(input, plan.output)
     if not passes:
         return _finish(_copy_into(result, input), plan.output)
     with _support.SPARES.lend() as take:
@@ -344,7 +335,7 @@ def _real_window(src, dst, weights, origins, mode, cval):
 def _run_window(input, plan):
     window = plan.window
     weights = window.weights
-    result = _destination(input, plan.output)
+    result = _support.destination(input, plan.output)
     if not plan.complex:
         _real_window(input, result, weights, window.origins, window.mode, plan.cval)
         return _finish(result, plan.output)
@@ -820,7 +811,7 @@ def _derivative_sum(input, chains, output, square):
     arithmetic. The passes before it alternate between two spare arrays, shared by
     all chains.
     """
-    out = _destination(input, output)
+    out = _support.destination(input, output)
     spares = []
     with _support.SPARES.lend() as take:
         input = _support.c_contiguous(input, take)
@@ -985,7 +976,7 @@ def laplace(input, output=None, mode="reflect", cval=0.0, *, axes=None):
 def _laplace_one_launch(input, plan):
     """`laplace` in one launch of one output per index (a GPU's way): every axis's
     second derivative is read, rounded and added in the same thread."""
-    out = _destination(input, plan.output)
+    out = _support.destination(input, plan.output)
     with _support.SPARES.lend() as take:
         src = _support.c_contiguous(input, take)
         shape = tuple(src.shape)

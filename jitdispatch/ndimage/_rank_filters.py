@@ -28,8 +28,7 @@ from ._support import (
     Kept,
     as_numpy_dtype,
     c_contiguous,
-    is_c_contiguous,
-    needs_temporary,
+    destination,
 )
 
 __all__ = [
@@ -114,13 +113,8 @@ class _Target:
     into the caller's array when that one cannot be written directly."""
 
     def __init__(self, input, output):
-        shape = tuple(int(n) for n in input.shape)
-        given = output.array
-        if given is not None and is_c_contiguous(given) and not needs_temporary(input, given):
-            self.array = given
-        else:
-            self.array = jd.empty(shape, output.dtype, like=input)
-        self.given = given
+        self.array = destination(input, output)
+        self.given = output.array
 
     def finish(self):
         if self.given is None:

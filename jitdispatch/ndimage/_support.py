@@ -665,6 +665,16 @@ def is_c_contiguous(array):
     return bool(is_contiguous()) if callable(is_contiguous) else False
 
 
+def destination(input, output):
+    """The array a filter computes into: the caller's ``output.array`` when it is
+    C-contiguous and shares no memory with ``input``, else a new one of the output
+    dtype (the caller then copies the result into the given array at the end)."""
+    given = output.array
+    if given is not None and is_c_contiguous(given) and not needs_temporary(input, given):
+        return given
+    return jd.empty(tuple(int(n) for n in input.shape), output.dtype, like=input)
+
+
 def c_contiguous(input, take):
     """``input``, or a C-contiguous copy of it in memory from ``take`` (a `Spares`
     loan). The line kernels run on any layout, but on a strided view Numba compiles
