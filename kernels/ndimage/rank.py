@@ -37,12 +37,16 @@ MAX_LOCAL = 256
 NETWORK_LOCAL = jd.per_target(cpu=1024, cuda=160)
 
 # Rank windows `window_count_rank` takes (one output per index, on GPUs): up to
-# COUNT_SLOTS points in registers, (points rounded up to 4, 8, 12 or 16)**2 comparisons
-# per output; up to COUNT_MAX points reading each point from the cache whenever it is
-# compared, count**2 reads. Device times of rank_filter on an H100 (float32, 2048 x
-# 2048): 3x3 155 us, against 700 for `window_network`; 4x4 255 against 1290; 4x5 1470
-# against 1890; at 5x5 the reads (2210 to 2340) about equal the network (2430), and
-# past that its count * log2(count)**2 comparators win.
+# COUNT_SLOTS points in registers, (points rounded up to 4, 8, 9, 12 or 16)**2
+# comparisons per output; up to COUNT_MAX points reading each point from the cache
+# whenever it is compared, count**2 reads. Device times of rank_filter on an H100
+# (float32, 2048 x 2048), measured with 3x3 in 12 slots: 3x3 155 us, against 700 for
+# `window_network`; 4x4 255 against 1290; 4x5 1470 against 1890; at 5x5 the reads (2210
+# to 2340) about equal the network (2430), and past that its count * log2(count)**2
+# comparators win. 3x3 in 9 slots takes 424 sm_90 instructions per output (float32,
+# ptxas), against 624 in 12; a register sorting network (odd-even transposition) was
+# no better past 9 points (600 against 624 in 12 slots, 872 against 944 in 16), and
+# worse for float64, whose min/max take several instructions.
 COUNT_SLOTS = 16
 COUNT_MAX = 24
 
@@ -673,6 +677,8 @@ def window_count_rank(row, col, src, out, shape, offs, foff, lo, hi, mode, cv, t
         res, again = count_select_slots(src, b, foff, count, rank, top[0], 4)
     elif count <= 8:
         res, again = count_select_slots(src, b, foff, count, rank, top[0], 8)
+    elif count <= 9:  # 3 x 3: 81 comparisons, against 144 in 12 slots
+        res, again = count_select_slots(src, b, foff, count, rank, top[0], 9)
     elif count <= 12:
         res, again = count_select_slots(src, b, foff, count, rank, top[0], 12)
     elif count <= COUNT_SLOTS:

@@ -186,7 +186,7 @@ def _rank_data(shape, dtype, seed):
 
 def _windows(ndim):
     """(size, footprint, points) of the windows tried on a ``ndim``-D array: every
-    number of register slots (4, 8, 12, 16) and windows read from memory (17 to 24)."""
+    number of register slots (4, 8, 9, 12, 16) and windows read from memory (17 to 24)."""
     if ndim == 2:
         return [
             (2, None, 4), (3, None, 9), ((2, 3), None, 6), (None, FOOT2, 4), (4, None, 16),
