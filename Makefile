@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 export JITDISPATCH_CACHE_DIR ?= $(CURDIR)/.jdcache
 PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
 
-.PHONY: demo test test-cpu test-cudasim lint bench bench-check docs gpu-check clean
+.PHONY: demo test test-cpu test-cudasim lint bench bench-check docs gpu-check kernel-sass clean
 
 $(STAMP):
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,12 @@ bench: $(STAMP)
 # benchmarks, print a short table last.
 gpu-check:
 	bash benchmarks/gpu_check.sh $(PYTHON)
+
+# Without a GPU: registers, spills and machine instructions (sm_90) of the kernels the GPU
+# benchmarks launch, from NVIDIA's ptxas and nvdisasm (wheels installed on first use).
+kernel-sass: $(STAMP)
+	$(BIN)/python -m pip install --quiet 'nvidia-cuda-nvcc>=13,<14' 'nvidia-cuda-nvdisasm>=13,<14'
+	$(BIN)/python benchmarks/kernel_sass.py
 
 clean:
 	rm -rf $(VENV) .jdcache .asv build *.egg-info docs/_build docs/generated

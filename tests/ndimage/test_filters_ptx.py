@@ -123,3 +123,20 @@ def test_elementwise_steps(dtype):
 @pytest.mark.parametrize(("src", "out"), ALL_PAIRS, ids=lambda d: np.dtype(d).name)
 def test_every_dtype_pair(src, out):
     compile_all(src, out)
+
+
+def test_the_kernel_sass_report_compiles_what_it_lists():
+    # benchmarks/kernel_sass.py (make kernel-sass) reads machine code off these launches'
+    # PTX; its list must keep up with the kernels' signatures
+    import pathlib
+    import sys
+
+    sys.path.insert(0, str(pathlib.Path(__file__).parents[2] / "benchmarks"))
+    try:
+        import kernel_sass
+    finally:
+        sys.path.pop(0)
+    launches = kernel_sass._launches()
+    assert len(launches) >= 9
+    for label, kernel, args in launches:
+        assert ".entry" in kernel.compile_ptx(*args, cc=(9, 0)), label
