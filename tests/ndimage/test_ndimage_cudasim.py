@@ -109,7 +109,8 @@ def test_laplace_in_one_launch_matches_scipy_in_the_simulator(monkeypatch):
 MODES = ["reflect", "constant", "nearest", "mirror", "wrap", "grid-wrap"]
 
 
-@pytest.mark.parametrize("mode", MODES + ["grid-constant", "grid-mirror"])
+# (the boundary modes themselves are the one-output path's, tested in every mode above)
+@pytest.mark.parametrize("mode", ["reflect", "constant", "wrap", "grid-mirror"])
 def test_window_correlation_on_long_rows_matches_scipy_in_the_simulator(mode, monkeypatch):
     # Rows of WARP * WARP_OUTPUTS outputs or more: a thread computes four outputs a warp
     # apart, sharing each tap, where all four windows are inside the array, and one at a
@@ -127,9 +128,9 @@ def test_window_correlation_on_long_rows_matches_scipy_in_the_simulator(mode, mo
     rng = np.random.default_rng(21)
     row = k.WARP * k.WARP_OUTPUTS
     cases = [
-        (rng.random((4, row + 3)), rng.random((3, 3)) - 0.5, (0, 1)),
-        (rng.random((2, 3, row)), rng.random((2, 3, 5)), (0, -1, 2)),
-        ((rng.random((3, 2 * row + 40)) * 200).astype(np.int16), np.ones((3, 4)), (-1, 0)),
+        (rng.random((3, row + 3)), rng.random((3, 3)) - 0.5, (0, 1)),
+        (rng.random((2, 2, row)), rng.random((2, 2, 5)), (0, -1, 2)),
+        ((rng.random((2, 2 * row + 8)) * 200).astype(np.int16), np.ones((2, 4)), (-1, 0)),
     ]
     for host, weights, origin in cases:
         kw = dict(mode=mode, cval=1.5, origin=origin)
