@@ -129,6 +129,14 @@ def _cast_code(dtype):
     return _k.CAST_DIRECT
 
 
+def _bytes(array):
+    """``array``, or the uint8 view of its bytes if it is boolean: what the kernels read
+    and write in place of a bool array. SciPy stores the low byte of a truncated result
+    in a bool output (``(npy_bool)value``: 256 gives False, -1 a byte of 255), and a
+    later pass that reads that array reads the byte, as the kernels do here."""
+    return array.view(np.uint8) if _numpy_dtype(array) == np.bool_ else array
+
+
 def _lines(shape, axis):
     outer = math.prod(shape[:axis])
     inner = math.prod(shape[axis + 1 :])
@@ -183,6 +191,7 @@ def _real_line_pass(src, dst, step, op, cval, flags=0):
         return
     outer, n, inner = _lines(shape, step.axis)
     cast = _cast_code(_numpy_dtype(dst)) | flags
+    src, dst = _bytes(src), _bytes(dst)
     cval = float(cval)
     swap = outer < _MIN_OUTER
     if op == "uniform" and jd.lanes(src) == 1 and _numpy_dtype(dst).kind == "f":
@@ -335,9 +344,9 @@ def _real_window(src, dst, weights, origins, mode, cval):
     offsets, values, lo, hi, flat, dims = device_constants(kept, like=src)
     rows, last = math.prod(shape[:-1]), shape[-1]
     flat_src = src.reshape(-1)
-    out2 = dst.reshape(rows, last)
-    args = [dims, offsets, flat, values, lo, hi]
     cast = _cast_code(_numpy_dtype(dst))
+    flat_src, out2 = _bytes(flat_src), _bytes(dst).reshape(rows, last)
+    args = [dims, offsets, flat, values, lo, hi]
     width, blocks = _blocks(src, last, rows)
     launch = (rows, blocks)
     args += [width, mode, float(cval), cast, out2]
@@ -1005,9 +1014,10 @@ def _laplace_one_launch(input, plan):
             )
             cast = _cast_code(_numpy_dtype(out))
             geometry = device_constant(geometry, like=src)
-            flat_out = out.reshape(size)
+            flat_out = _bytes(out).reshape(size)
             _k.laplace_flat(
-                src.reshape(size), geometry, float(plan.cval), cast, flat_out, ndrange=size
+                _bytes(src).reshape(size), geometry, float(plan.cval), cast, flat_out,
+                ndrange=size,
             )
     return _finish(out, plan.output)
 

@@ -458,6 +458,7 @@ def minimum_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0
     outside the range of an integer input is clamped to that range, where SciPy's
     conversion is undefined.
     %(nan)s
+    %(bool_output)s
     """
     args = (size, axis, output, mode, cval, origin)
     return _dispatch("minimum_filter1d", input, args, {}, _checks.check_minimum_filter1d)
@@ -494,6 +495,7 @@ def maximum_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0
     -----
     As `minimum_filter1d`.
     %(nan)s
+    %(bool_output)s
     """
     args = (size, axis, output, mode, cval, origin)
     return _dispatch("maximum_filter1d", input, args, {}, _checks.check_maximum_filter1d)
@@ -527,6 +529,7 @@ _MINMAX_DOC = """Calculate a multidimensional {what} filter.
     footprints run one N-D window kernel. A ``cval`` outside the range of an integer
     input is clamped to that range, where SciPy's conversion is undefined.
     %(nan)s
+    %(bool_output)s
     """
 
 
@@ -570,6 +573,7 @@ _RANK_NOTES = """Notes
     the input's (not float16/small integers), SciPy writes the working type's bytes
     into `output` (garbage), here the values are converted.
     %(nan)s
+    %(bool_output)s
     """.replace("{max_local}", str(_rank.MAX_LOCAL)).replace(
     "{network_max}", str(_NETWORK_MAX)
 ).replace("{count_max}", str(_rank.COUNT_MAX))

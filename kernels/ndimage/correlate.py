@@ -25,7 +25,8 @@ from .boundary import map_index
 
 # How a float64 result becomes the output type (`cast` argument of the kernels).
 CAST_DIRECT = 0  # floats, and the integers whose direct conversion matches C's
-CAST_BOOL = 1  # NumPy's bool is a byte: C stores the truncated value, nonzero is True
+CAST_BOOL = 1  # NumPy's bool is a byte, given as a uint8 view: C stores the truncated
+# value's low byte there, and later passes read that byte (nonzero is True; 256 is not)
 CAST_VIA_INT64 = 2  # small integer types: C truncates to a wide integer, then wraps
 # Flags added to `cast` to fold NumPy's in-place steps of the derivative filters into the
 # store (no temporary array, no extra pass): the converted result is first squared in
@@ -41,7 +42,7 @@ def convert(out, i, value, cast):
     if kind == CAST_VIA_INT64:
         out[i] = np.int64(value)  # stored into a narrower type, it wraps around
     elif kind == CAST_BOOL:
-        out[i] = np.int64(value) != 0
+        out[i] = np.int64(value)  # its low byte (a bool array's uint8 view)
     else:
         out[i] = value
 
@@ -55,6 +56,12 @@ def store(out, i, value, cast):
         return
     previous = out[i]
     convert(out, i, value, cast)
+    if (cast & 3) == CAST_BOOL:  # NumPy's bool * and + are `and` / `or`: 0 or 1
+        if cast & SQUARE:
+            out[i] = out[i] != 0
+        if cast & ACCUMULATE:
+            out[i] = previous != 0 or out[i] != 0
+        return
     if cast & SQUARE:
         out[i] = out[i] * out[i]  # in out's type: integers wrap as NumPy's do
     if cast & ACCUMULATE:
@@ -119,22 +126,23 @@ def store_chunk(dst, acc, m, cast):
         accumulate = (cast & ACCUMULATE) != 0
         for jj in range(m):
             previous = dst[jj]
-            if kind == CAST_VIA_INT64:
-                dst[jj] = np.int64(acc[jj])
-            elif kind == CAST_BOOL:
-                dst[jj] = np.int64(acc[jj]) != 0
-            else:
+            if kind == CAST_DIRECT:
                 dst[jj] = acc[jj]
+            else:  # CAST_VIA_INT64, or CAST_BOOL into a bool array's bytes
+                dst[jj] = np.int64(acc[jj])
+            if kind == CAST_BOOL:  # NumPy's bool * and + are `and` / `or`
+                if square:
+                    dst[jj] = dst[jj] != 0
+                if accumulate:
+                    dst[jj] = previous != 0 or dst[jj] != 0
+                continue
             if square:
                 dst[jj] = dst[jj] * dst[jj]
             if accumulate:
                 dst[jj] = previous + dst[jj]
-    elif cast == CAST_VIA_INT64:
+    elif cast in (CAST_VIA_INT64, CAST_BOOL):
         for jj in range(m):
             dst[jj] = np.int64(acc[jj])
-    elif cast == CAST_BOOL:
-        for jj in range(m):
-            dst[jj] = np.int64(acc[jj]) != 0
     else:
         for jj in range(m):
             dst[jj] = acc[jj]

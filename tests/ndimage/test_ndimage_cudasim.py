@@ -59,6 +59,27 @@ def test_derivative_sums_fold_into_the_stores_in_the_simulator():
             np.testing.assert_array_equal(ggm, want)
 
 
+def test_bool_outputs_hold_scipys_bytes_in_the_simulator():
+    # a bool output holds the low byte of each truncated result, which later passes
+    # read; the derivative sums' squares and additions are NumPy's bool and / or
+    rng = np.random.default_rng(10)
+    mask = rng.random((6, 7)) < 0.4
+    x = np.array([[0.0, 1.0, 256.0, 3.0, -1.0, 0.5, 200.0]] * 4)
+    calls = [
+        ("sobel", (mask,), {"mode": "constant"}),
+        ("laplace", (mask,), {"mode": "wrap"}),
+        ("gaussian_gradient_magnitude", (mask, 0.8), {}),
+        ("correlate", (x, np.array([[1.0, -1.0], [2.0, 0.5]])), {"output": bool}),
+        ("correlate1d", (x, [1.0, -2.0, 1.0]), {"output": bool}),
+    ]
+    for name, args, kwargs in calls:
+        want = getattr(sndi, name)(*args, **kwargs)
+        with jd.use_target("cuda"):
+            got = getattr(jndi, name)(*args, **kwargs)
+        assert got.dtype == want.dtype == np.bool_
+        np.testing.assert_array_equal(got.view(np.uint8), want.view(np.uint8), err_msg=name)
+
+
 # (see above: the wrap-around of integer outputs is what is tested)
 @pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
 def test_laplace_in_one_launch_matches_scipy_in_the_simulator(monkeypatch):
