@@ -455,8 +455,8 @@ def minimum_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0
     Short windows are scanned point by point, longer ones by van Herk / Gil-Werman
     (about three comparisons per element whatever `size`); values are compared in the
     input's dtype, which gives SciPy's results. A ``cval``
-    outside the range of an integer input is clamped to that range, where SciPy's
-    conversion is undefined.
+    outside the range of an integer input is clamped to that range (for a bool input,
+    any nonzero ``cval`` is True), where SciPy's conversion is undefined.
     %(nan)s
     %(bool_output)s
     """
@@ -527,7 +527,8 @@ _MINMAX_DOC = """Calculate a multidimensional {what} filter.
     A box window (a `size`, or a footprint of all True) is separable: one 1-D pass per
     axis of length > 1, as in SciPy; per-axis modes are accepted then only. Other
     footprints run one N-D window kernel. A ``cval`` outside the range of an integer
-    input is clamped to that range, where SciPy's conversion is undefined.
+    input is clamped to that range (for a bool input, any nonzero ``cval`` is True),
+    where SciPy's conversion is undefined.
     %(nan)s
     %(bool_output)s
     """
@@ -569,9 +570,10 @@ _RANK_NOTES = """Notes
     the smallest or largest element runs `minimum_filter` / `maximum_filter`, and a
     1-D input uses the whole window even where the footprint is False (SciPy 1.17's
     1-D path does so). Differences from SciPy: a ``cval`` outside an integer input's
-    range is clamped to that range; for a 1-D input and an `output` dtype other than
-    the input's (not float16/small integers), SciPy writes the working type's bytes
-    into `output` (garbage), here the values are converted.
+    range is clamped to that range (for a bool input, any nonzero ``cval`` is True);
+    for a 1-D input and an `output` dtype other than the input's (not float16/small
+    integers), SciPy writes the working type's bytes into `output` (garbage), here the
+    values are converted.
     %(nan)s
     %(bool_output)s
     """.replace("{max_local}", str(_rank.MAX_LOCAL)).replace(
