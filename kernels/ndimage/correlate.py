@@ -611,11 +611,11 @@ def correlate_nd(r, block, src, shape, offsets, flat, w, lo, hi, width, mode, cv
     output and tap, float32). The CPU's outputs go `CHUNK` at a time, tap after tap,
     each tap a loop over the chunk (in a row whose windows stay inside the other axes,
     the outputs whose taps leave the row are computed one at a time, so that short rows
-    still run in chunks). Tap ``t`` reads the
-    input at ``position + offsets[t]`` (one offset per axis), that is ``flat[t]``
-    elements away when no axis leaves the array; ``lo[d]`` / ``hi[d]`` are how far the
-    window reaches below / above a position along axis ``d``. Taps are in C order of the
-    weights with zero weights left out, and summed from 0.0, as in SciPy.
+    still run in chunks). Tap ``t`` reads the input at ``position + offsets[t]`` (one
+    offset per axis), that is ``flat[t]`` elements away when no axis leaves the array;
+    ``lo[d]`` / ``hi[d]`` are how far the window reaches below / above a position along
+    axis ``d``. Taps are in C order of the weights with zero weights left out, and summed
+    from 0.0, as in SciPy.
     """
     r, block = np.int64(r), np.int64(block)
     last = shape.shape[0] - 1
