@@ -12,6 +12,7 @@ on the CPU.
 from __future__ import annotations
 
 import math
+import sys
 
 import numpy as np
 
@@ -134,7 +135,11 @@ def _bytes(array):
     and write in place of a bool array. SciPy stores the low byte of a truncated result
     in a bool output (``(npy_bool)value``: 256 gives False, -1 a byte of 255), and a
     later pass that reads that array reads the byte, as the kernels do here."""
-    return array.view(np.uint8) if _numpy_dtype(array) == np.bool_ else array
+    if _numpy_dtype(array) != np.bool_:
+        return array
+    if _support.is_torch(array):  # its view takes a torch dtype (torch is loaded)
+        return array.view(sys.modules["torch"].uint8)
+    return array.view(np.uint8)
 
 
 def _lines(shape, axis):

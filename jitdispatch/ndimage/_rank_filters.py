@@ -29,6 +29,7 @@ from ._support import (
     as_numpy_dtype,
     c_contiguous,
     destination,
+    is_torch,
 )
 
 __all__ = [
@@ -55,10 +56,6 @@ def _is_dask(x):
     return type(x).__module__.split(".")[0] == "dask"
 
 
-def _is_torch(x):
-    return type(x).__module__.split(".")[0] == "torch"
-
-
 def _as_input(x):
     """Arrays as they are; Python sequences, scalars and NumPy scalars as NumPy arrays."""
     if isinstance(x, np.generic) or not (hasattr(x, "shape") and hasattr(x, "dtype")):
@@ -68,7 +65,7 @@ def _as_input(x):
 
 def _assign(dst, src):
     """``dst[...] = src`` (with NumPy's unsafe casting) in ``dst``'s library."""
-    if _is_torch(dst):
+    if is_torch(dst):
         dst.copy_(src)
     else:
         dst[...] = src

@@ -653,6 +653,11 @@ class Spares:
 SPARES = Spares(_config.SPARE_BYTES)
 
 
+def is_torch(array):
+    """Whether ``array`` is a torch tensor (without importing torch)."""
+    return type(array).__module__.split(".")[0] == "torch"
+
+
 def is_c_contiguous(array):
     """Whether ``array`` (NumPy, CuPy, torch, numba device array) is C-contiguous,
     without importing its library."""

@@ -597,6 +597,25 @@ def test_bool_outputs_hold_scipys_bytes():
     np.testing.assert_array_equal(out.view(np.uint8), ndi.sobel(mask, axis=0).view(np.uint8))
 
 
+def test_bool_arrays_reach_the_kernels_as_bytes_in_their_own_library(monkeypatch):
+    import sys
+    import types
+
+    from jitdispatch.ndimage import _filters
+
+    x = np.array([True, False])
+    assert _filters._bytes(x).dtype == np.uint8 and _filters._bytes(x).base is x
+    floats = np.zeros(2)
+    assert _filters._bytes(floats) is floats
+    # a torch tensor's view takes torch's dtype (a stand-in: torch is not installed here)
+    fake_torch = types.SimpleNamespace(uint8="torch.uint8")
+    monkeypatch.setitem(sys.modules, "torch", fake_torch)
+    dtype = type("dtype", (), {"__module__": "torch", "__str__": lambda self: "torch.bool"})
+    Tensor = type("Tensor", (), {"__module__": "torch", "dtype": dtype()})
+    Tensor.view = lambda self, dtype: ("view", dtype)
+    assert _filters._bytes(Tensor()) == ("view", "torch.uint8")
+
+
 def test_negative_results_into_unsigned_wrap_like_scipy():
     compare("sobel", data((6, 6), np.uint8))
     compare("laplace", data((6, 6), np.uint8))

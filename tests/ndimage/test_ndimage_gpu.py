@@ -92,6 +92,12 @@ def test_torch_cuda_tensor_in_torch_out():
     got = jndi.gaussian_filter(torch.from_numpy(host).cuda(), 1.0)
     assert isinstance(got, torch.Tensor) and got.is_cuda
     np.testing.assert_allclose(got.cpu().numpy(), sndi.gaussian_filter(host, 1.0), **F32)
+    # a bool mask: the kernels write SciPy's bytes through a torch uint8 view
+    mask = host > 0.5
+    got = jndi.sobel(torch.from_numpy(mask).cuda())
+    assert isinstance(got, torch.Tensor) and got.dtype == torch.bool
+    want = sndi.sobel(mask)
+    np.testing.assert_array_equal(got.cpu().numpy().view(np.uint8), want.view(np.uint8))
 
 
 DASK_CASES = CASES[:4] + CASES[10:13]
