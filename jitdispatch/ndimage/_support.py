@@ -426,7 +426,7 @@ def as_numpy_dtype(dtype):
     """A NumPy dtype for a NumPy/CuPy dtype, a type, a string or a torch dtype."""
     if isinstance(dtype, np.dtype):
         return dtype
-    if type(dtype).__module__ == "torch" and type(dtype).__name__ == "dtype":
+    if _is_foreign_dtype(dtype):
         name = str(dtype).removeprefix("torch.")
         try:
             return np.dtype(name)
@@ -436,6 +436,7 @@ def as_numpy_dtype(dtype):
 
 
 def _is_foreign_dtype(value):
+    """Whether ``value`` is a torch dtype (without importing torch)."""
     return type(value).__module__ == "torch" and type(value).__name__ == "dtype"
 
 
