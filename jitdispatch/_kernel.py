@@ -138,9 +138,42 @@ def fingerprint_function(fn, _seen=None):
             parts.append((name, value._jd_fingerprint(seen)))
         elif isinstance(getattr(value, "py_func", None), types.FunctionType):
             parts.append((name, fingerprint_function(value.py_func, seen)))
+        elif isinstance(value, types.FunctionType):
+            parts.append((name, fingerprint_function(value, seen)))
         elif isinstance(value, (bool, int, float, complex, str, bytes, tuple, np.generic)):
             parts.append((name, repr(value)))
+        elif isinstance(value, np.ndarray):  # frozen into the code as a constant
+            parts.append((name, _array_digest(value)))
+        elif callable(value):
+            parts.append((name, _callable_identity(value)))
     return _cache.fingerprint(*parts)
+
+
+def _array_digest(array):
+    import hashlib
+
+    data = hashlib.sha256(np.ascontiguousarray(array).tobytes()).hexdigest()
+    return ("ndarray", array.dtype.str, array.shape, data)
+
+
+def _callable_identity(value):
+    """A name that stands for ``value`` in every process (``numpy.max``), or, where its
+    name does not lead back to it, its ``id``: never taken for another callable."""
+    import importlib
+
+    name = getattr(value, "__qualname__", None) or getattr(value, "__name__", None)
+    module = getattr(value, "__module__", None)
+    if module is None and isinstance(value, np.ufunc):
+        module = "numpy"
+    if isinstance(name, str) and isinstance(module, str):
+        found = sys.modules.get(module)
+        with contextlib.suppress(ImportError, ValueError):
+            found = found or importlib.import_module(module)
+        for attr in name.split("."):
+            found = getattr(found, attr, None)
+        if found is value:
+            return ("callable", module, name)
+    return ("object", type(value).__qualname__, id(value))
 
 
 def written_parameters(fn):

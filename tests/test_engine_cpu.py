@@ -218,6 +218,33 @@ def test_per_target_constants():
     assert len(keys) == 2
 
 
+def test_fingerprints_tell_referenced_callables_and_arrays_apart():
+    # what a body calls or freezes is part of its key on disk: closures over np.max and
+    # np.min once shared one, and the cache served one's code for the other
+    from jitdispatch._kernel import fingerprint_function
+
+    def calling(f):
+        return lambda w: f(w)
+
+    def freezing(table):
+        return lambda i: table[i]
+
+    keys = [fingerprint_function(calling(f)) for f in (np.max, np.min, np.sin, np.cos, len)]
+    assert len(set(keys)) == 5
+    # a name that leads back to the callable is the same key in every process
+    assert fingerprint_function(calling(np.max)) == keys[0]
+    assert fingerprint_function(freezing(np.arange(3))) != fingerprint_function(
+        freezing(np.arange(1, 4))
+    )
+
+    class Scale:
+        def __call__(self, w):
+            return 2.0 * w
+
+    one, two = Scale(), Scale()  # no name leads back to them: never one key for both
+    assert fingerprint_function(calling(one)) != fingerprint_function(calling(two))
+
+
 class DLPackOnly:
     """A host array known only through the DLPack protocol."""
 
