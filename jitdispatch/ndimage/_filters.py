@@ -12,7 +12,6 @@ on the CPU.
 from __future__ import annotations
 
 import math
-import sys
 
 import numpy as np
 
@@ -114,32 +113,12 @@ def _symmetry_of(weights):
         return 0
     c = n // 2
     left, right = weights[c - 1 :: -1] if c else weights[:0], weights[c + 1 :]
-    if np.all(np.abs(right - left) <= _EPS):
+    # as SciPy's C: a difference above DBL_EPSILON breaks the symmetry, a NaN does not
+    if not np.any(np.abs(right - left) > _EPS):
         return 1
-    if np.all(np.abs(right + left) <= _EPS):
+    if not np.any(np.abs(right + left) > _EPS):
         return -1
     return 0
-
-
-def _cast_code(dtype):
-    """How the kernels convert float64 results to ``dtype`` (see the kernels' CAST_*)."""
-    if dtype == np.bool_:
-        return _k.CAST_BOOL
-    if (dtype.kind == "u" and dtype.itemsize <= 4) or (dtype.kind == "i" and dtype.itemsize <= 2):
-        return _k.CAST_VIA_INT64  # C converts these through a wider integer, then wraps
-    return _k.CAST_DIRECT
-
-
-def _bytes(array):
-    """``array``, or the uint8 view of its bytes if it is boolean: what the kernels read
-    and write in place of a bool array. SciPy stores the low byte of a truncated result
-    in a bool output (``(npy_bool)value``: 256 gives False, -1 a byte of 255), and a
-    later pass that reads that array reads the byte, as the kernels do here."""
-    if _numpy_dtype(array) != np.bool_:
-        return array
-    if _support.is_torch(array):  # its view takes a torch dtype (torch is loaded)
-        return array.view(sys.modules["torch"].uint8)
-    return array.view(np.uint8)
 
 
 def _lines(shape, axis):
@@ -195,8 +174,8 @@ def _real_line_pass(src, dst, step, op, cval, flags=0):
     if math.prod(shape) == 0:
         return
     outer, n, inner = _lines(shape, step.axis)
-    cast = _cast_code(_numpy_dtype(dst)) | flags
-    src, dst = _bytes(src), _bytes(dst)
+    cast = _support.cast_code(_numpy_dtype(dst)) | flags
+    src, dst = _support.kernel_view(src), _support.kernel_view(dst)
     cval = float(cval)
     swap = outer < _MIN_OUTER
     if op == "uniform" and jd.lanes(src) == 1 and _numpy_dtype(dst).kind == "f":
@@ -349,8 +328,8 @@ def _real_window(src, dst, weights, origins, mode, cval):
     offsets, values, lo, hi, flat, dims = device_constants(kept, like=src)
     rows, last = math.prod(shape[:-1]), shape[-1]
     flat_src = src.reshape(-1)
-    cast = _cast_code(_numpy_dtype(dst))
-    flat_src, out2 = _bytes(flat_src), _bytes(dst).reshape(rows, last)
+    cast = _support.cast_code(_numpy_dtype(dst))
+    flat_src, out2 = _support.kernel_view(flat_src), _support.kernel_view(dst).reshape(rows, last)
     args = [dims, offsets, flat, values, lo, hi]
     width, blocks = _blocks(src, last, rows)
     launch = (rows, blocks)
@@ -814,7 +793,14 @@ sobel = docfiller(sobel)
 
 
 def _result_array(input, out):
-    return out.array if out.array is not None else _empty(input.shape, out.dtype, input)
+    """The output array of the generic derivative filters: the caller's, or zeros, as
+    SciPy's (a derivative function that returns its result without writing its
+    `output` argument leaves them)."""
+    if out.array is not None:
+        return out.array
+    result = _empty(input.shape, out.dtype, input)
+    result[...] = 0
+    return result
 
 
 def _fusable(input, output):
@@ -1017,11 +1003,11 @@ def _laplace_one_launch(input, plan):
                 ],
                 dtype=np.int64,
             )
-            cast = _cast_code(_numpy_dtype(out))
+            cast = _support.cast_code(_numpy_dtype(out))
             geometry = device_constant(geometry, like=src)
-            flat_out = _bytes(out).reshape(size)
+            flat_out = _support.kernel_view(out).reshape(size)
             _k.laplace_flat(
-                _bytes(src).reshape(size), geometry, float(plan.cval), cast, flat_out,
+                _support.kernel_view(src).reshape(size), geometry, float(plan.cval), cast, flat_out,
                 ndrange=size,
             )
     return _finish(out, plan.output)

@@ -36,6 +36,7 @@ import numpy as np
 
 import jitdispatch as jd
 from jitdispatch import _config, _dispatch
+from jitdispatch.kernels.ndimage import correlate as _correlate
 
 try:
     from numpy.exceptions import AxisError
@@ -657,6 +658,29 @@ SPARES = Spares(_config.SPARE_BYTES)
 def is_torch(array):
     """Whether ``array`` is a torch tensor (without importing torch)."""
     return type(array).__module__.split(".")[0] == "torch"
+
+
+def cast_code(dtype):
+    """How the kernels convert float64 results to ``dtype`` (see the kernels' CAST_*)."""
+    if dtype == np.bool_:
+        return _correlate.CAST_BOOL
+    if (dtype.kind == "u" and dtype.itemsize <= 4) or (dtype.kind == "i" and dtype.itemsize <= 2):
+        return _correlate.CAST_VIA_INT64  # C converts through a wider integer, then wraps
+    if dtype == np.uint64:
+        return _correlate.CAST_UINT64
+    return _correlate.CAST_DIRECT
+
+
+def kernel_view(array):
+    """``array``, or the uint8 view of its bytes if it is boolean: what the kernels read
+    and write in place of a bool array. SciPy stores the low byte of a truncated result
+    in a bool output (``(npy_bool)value``: 256 gives False, -1 a byte of 255), and a
+    later pass that reads that array reads the byte, as the kernels do here."""
+    if as_numpy_dtype(array.dtype) != np.bool_:
+        return array
+    if is_torch(array):  # its view takes a torch dtype (torch is loaded)
+        return array.view(sys.modules["torch"].uint8)
+    return array.view(np.uint8)
 
 
 def is_c_contiguous(array):

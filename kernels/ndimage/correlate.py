@@ -28,6 +28,7 @@ CAST_DIRECT = 0  # floats, and the integers whose direct conversion matches C's
 CAST_BOOL = 1  # NumPy's bool is a byte, given as a uint8 view: C stores the truncated
 # value's low byte there, and later passes read that byte (nonzero is True; 256 is not)
 CAST_VIA_INT64 = 2  # small integer types: C truncates to a wide integer, then wraps
+CAST_UINT64 = 3  # uint64: as x86-64 C does (values below 2**63 through int64: -5 wraps)
 # Flags added to `cast` to fold NumPy's in-place steps of the derivative filters into the
 # store (no temporary array, no extra pass): the converted result is first squared in
 # the output's type (``tmp *= tmp``), then added to what ``out`` held (``out += tmp``).
@@ -43,8 +44,20 @@ def convert(out, i, value, cast):
         out[i] = np.int64(value)  # stored into a narrower type, it wraps around
     elif kind == CAST_BOOL:
         out[i] = np.int64(value)  # its low byte (a bool array's uint8 view)
+    elif kind == CAST_UINT64:
+        out[i] = c_uint64(value)
     else:
         out[i] = value
+
+
+@jd.func
+def c_uint64(value):
+    """The float64 ``value`` as uint64, as x86-64 C converts it: through int64 below
+    2**63 (negative values wrap around; NaN and values below -2**63 give 2**63), with 2**63
+    taken off first above it. A direct conversion may saturate instead (AVX-512's does)."""
+    if value >= 9223372036854775808.0:
+        return np.uint64(np.int64(value - 9223372036854775808.0)) ^ np.uint64(1 << 63)
+    return np.uint64(np.int64(value))
 
 
 @jd.func
@@ -128,6 +141,8 @@ def store_chunk(dst, acc, m, cast):
             previous = dst[jj]
             if kind == CAST_DIRECT:
                 dst[jj] = acc[jj]
+            elif kind == CAST_UINT64:
+                dst[jj] = c_uint64(acc[jj])
             else:  # CAST_VIA_INT64, or CAST_BOOL into a bool array's bytes
                 dst[jj] = np.int64(acc[jj])
             if kind == CAST_BOOL:  # NumPy's bool * and + are `and` / `or`
@@ -143,6 +158,9 @@ def store_chunk(dst, acc, m, cast):
     elif cast in (CAST_VIA_INT64, CAST_BOOL):
         for jj in range(m):
             dst[jj] = np.int64(acc[jj])
+    elif cast == CAST_UINT64:
+        for jj in range(m):
+            dst[jj] = c_uint64(acc[jj])
     else:
         for jj in range(m):
             dst[jj] = acc[jj]

@@ -159,6 +159,9 @@ def test_symmetry_detection():
     assert _symmetry(np.array([1.0, 2.0, 3.0])) == 0
     assert _symmetry(np.array([1.0, 1.0])) == 0
     assert _symmetry(np.array([5.0])) == 1
+    # SciPy's test is `fabs(a - b) > DBL_EPSILON` breaks the symmetry: NaN does not
+    assert _symmetry(np.array([2.0, 1.0, np.nan])) == 1
+    assert _symmetry(np.array([np.nan, 1.0, 3.0])) == 1
 
 
 # --- generated differential cases ---------------------------------------------------
@@ -601,24 +604,48 @@ def test_bool_arrays_reach_the_kernels_as_bytes_in_their_own_library(monkeypatch
     import sys
     import types
 
-    from jitdispatch.ndimage import _filters
-
     x = np.array([True, False])
-    assert _filters._bytes(x).dtype == np.uint8 and _filters._bytes(x).base is x
+    assert _support.kernel_view(x).dtype == np.uint8 and _support.kernel_view(x).base is x
     floats = np.zeros(2)
-    assert _filters._bytes(floats) is floats
+    assert _support.kernel_view(floats) is floats
     # a torch tensor's view takes torch's dtype (a stand-in: torch is not installed here)
     fake_torch = types.SimpleNamespace(uint8="torch.uint8")
     monkeypatch.setitem(sys.modules, "torch", fake_torch)
     dtype = type("dtype", (), {"__module__": "torch", "__str__": lambda self: "torch.bool"})
     Tensor = type("Tensor", (), {"__module__": "torch", "dtype": dtype()})
     Tensor.view = lambda self, dtype: ("view", dtype)
-    assert _filters._bytes(Tensor()) == ("view", "torch.uint8")
+    assert _support.kernel_view(Tensor()) == ("view", "torch.uint8")
 
 
 def test_negative_results_into_unsigned_wrap_like_scipy():
     compare("sobel", data((6, 6), np.uint8))
     compare("laplace", data((6, 6), np.uint8))
+    # uint64 too: C converts through int64 below 2**63 (a direct conversion saturates)
+    big = np.array([[0, 0, 5, 5, 0, 0, 2**63 + 2048, 2**64 - 4096]] * 3, np.uint64)
+    for name in ("sobel", "prewitt", "laplace", "generic_gradient_magnitude"):
+        compare(name, big)
+    compare("correlate1d", big, [-1.0, 0.0, 1.0])
+    compare("gaussian_laplace", big, 1.0)
+    x = np.array([[-5.0, -0.5, 7.0, 1e19, 2.0**63, -3e9, np.nan]] * 2)
+    with np.errstate(invalid="ignore"):
+        for weights in ([1.0], [1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]):
+            compare("correlate1d", x, weights, output=np.uint64)
+        compare("correlate", x, np.ones((1, 1)), output=np.uint64)
+        compare("uniform_filter", x, 1, output=np.uint64)
+
+
+def test_generic_derivative_filters_start_from_zeros():
+    # SciPy's output starts as zeros: a derivative function that returns its result
+    # without writing its `output` argument leaves them (the first axis adds nothing)
+    def returns_only(input, axis, output, mode, cval):
+        return ndi.correlate1d(input, [-1.0, 0.0, 1.0], axis, None, mode, cval)
+
+    x = data((5, 7), np.float64)
+    for name in ("generic_laplace", "generic_gradient_magnitude"):
+        garbage = np.full(x.shape, 123.0)  # freed memory the next array may reuse
+        del garbage
+        ours = getattr(jn, name)(x, returns_only)
+        np.testing.assert_array_equal(ours, getattr(ndi, name)(x, returns_only))
 
 
 def test_tiny_weights_are_dropped_like_scipy():
