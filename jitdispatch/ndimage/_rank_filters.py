@@ -19,7 +19,7 @@ from jitdispatch.kernels.ndimage import rank as _rank
 
 from .._config import PARALLEL_THRESHOLD
 from .._kernel import Func
-from . import _checks, _lowlevel
+from . import _checks, _lowlevel, _support
 from ._docstrings import docfiller
 from ._params import device_constant, device_constants
 from ._support import (
@@ -809,7 +809,8 @@ def generic_filter(
     extras = _extra_values(extra_arguments, extra_keywords, input)
     geo = _Geometry(input.shape, plan.window)
     src = _flat(input)
-    out2 = target.array.reshape(geo.rows, geo.last)
+    cast = _support.cast_code(_numpy_dtype(target.array))
+    out2 = _support.kernel_view(target.array).reshape(geo.rows, geo.last)
     cv = _cval_array(plan.cval, np.float64, input)
     shape, offs, foff, lo, hi = geo.device(input)
     mode = int(plan.window.mode)
@@ -817,7 +818,7 @@ def generic_filter(
         kernel = _generic_kernel("window", function, len(extra_arguments), keywords)
         per_index = _per_index(input)
         blocks = -(-geo.last // per_index)
-        kernel(src, out2, shape, offs, foff, lo, hi, mode, cv, per_index, *extras,
+        kernel(src, out2, shape, offs, foff, lo, hi, mode, cv, cast, per_index, *extras,
                ndrange=(geo.rows, blocks))
     else:
         kernel = _generic_kernel("window", function, len(extra_arguments), keywords, True)
@@ -825,8 +826,8 @@ def generic_filter(
         scratch = jd.empty((chunk, geo.count), np.float64, like=input)
         for row0 in range(0, geo.rows, chunk):
             n = min(chunk, geo.rows - row0)
-            kernel(row0, src, out2, scratch, shape, offs, foff, lo, hi, mode, cv, *extras,
-                   ndrange=(n,))
+            kernel(row0, src, out2, scratch, shape, offs, foff, lo, hi, mode, cv, cast,
+                   *extras, ndrange=(n,))
     return target.finish()
 
 
@@ -895,7 +896,8 @@ def generic_filter1d(
     step = plan.passes[0]
     view = _split(tuple(int(n) for n in input.shape), step.axis)
     src3 = input.reshape(view)
-    out3 = target.array.reshape(view)
+    cast = _support.cast_code(_numpy_dtype(target.array))
+    out3 = _support.kernel_view(target.array).reshape(view)
     keywords = tuple(extra_keywords)
     extras = _extra_values(extra_arguments, extra_keywords, input)
     kernel = _generic_kernel("line", function, len(extra_arguments), keywords)
@@ -912,7 +914,7 @@ def generic_filter1d(
         sub_src = src3[i0 : i0 + m]
         sub_out = out3[i0 : i0 + m]
         kernel(sub_src, sub_out, inbuf, outbuf, size, int(step.origin), int(step.mode), cv,
-               *extras, ndrange=(m, post))
+               cast, *extras, ndrange=(m, post))
     return target.finish()
 
 

@@ -7,42 +7,49 @@ calling target: an njit function on the CPU, a device function on CUDA). Extra
 positional and keyword arguments become run-time kernel arguments.
 
 As in SciPy, the function sees float64 values: the window (``generic_filter``) or the
-extended line and an output line (``generic_filter1d``).
+extended line and an output line (``generic_filter1d``, zeros until the function writes
+it), and its results become the output type as C's casts make them (``cast``, see
+`jitdispatch.kernels.ndimage.correlate.convert`).
 """
 
 import numpy as np
 from jitdispatch.kernels.ndimage.boundary import map_index
+from jitdispatch.kernels.ndimage.correlate import convert
 from jitdispatch.kernels.ndimage.rank import MAX_LOCAL, gather
 
 import jitdispatch as jd
 
 # Template of a generic_filter kernel: ``block`` outputs of one row per index.
 _WINDOW = """
-def generic_window(row, blk, src, out, shape, offs, foff, lo, hi, mode, cv, block{params}):
+def generic_window(row, blk, src, out, shape, offs, foff, lo, hi, mode, cv, cast, block{params}):
     row = np.int64(row)
     buf = jd.local.array(MAX_LOCAL, np.float64)
     count = foff.shape[0]
     start = blk * block
     stop = min(start + block, out.shape[1])
+    res = out[row]
     for col in range(start, stop):
         gather(row, col, src, buf, shape, offs, foff, lo, hi, mode, cv)
-        out[row, col] = user_function(buf[:count]{call})
+        convert(res, col, np.float64(user_function(buf[:count]{call})), cast)
 """
 
 # Windows of more than MAX_LOCAL points: one row per index, ``scratch[r]`` as buffer.
 _WINDOW_SCRATCH = """
-def generic_window_scratch(r, row0, src, out, scratch, shape, offs, foff, lo, hi, mode, cv{params}):
+def generic_window_scratch(
+    r, row0, src, out, scratch, shape, offs, foff, lo, hi, mode, cv, cast{params}
+):
     row = np.int64(row0 + r)
     buf = scratch[r]
+    res = out[row]
     for col in range(out.shape[1]):
         gather(row, col, src, buf, shape, offs, foff, lo, hi, mode, cv)
-        out[row, col] = user_function(buf{call})
+        convert(res, col, np.float64(user_function(buf{call})), cast)
 """
 
 # generic_filter1d: one line ``src[i, :, k]`` per index, extended by the mode into
 # ``inbuf[line]``; the function fills ``outbuf[line]``.
 _LINE = """
-def generic_line(i, k, src, out, inbuf, outbuf, size, origin, mode, cv{params}):
+def generic_line(i, k, src, out, inbuf, outbuf, size, origin, mode, cv, cast{params}):
     n = src.shape[1]
     line = np.int64(i) * src.shape[2] + k
     ib = inbuf[line]
@@ -51,9 +58,12 @@ def generic_line(i, k, src, out, inbuf, outbuf, size, origin, mode, cv{params}):
     for t in range(n + size - 1):
         s = map_index(start + t, n, mode)
         ib[t] = cv[0] if s < 0 else src[i, s, k]
-    user_function(ib, ob{call})
     for t in range(n):
-        out[i, t, k] = ob[t]
+        ob[t] = 0.0
+    user_function(ib, ob{call})
+    res = out[i, :, k]
+    for t in range(n):
+        convert(res, t, ob[t], cast)
 """
 
 
@@ -71,6 +81,7 @@ def _build(template, name, function, nargs, keywords):
         "MAX_LOCAL": MAX_LOCAL,
         "gather": gather,
         "map_index": map_index,
+        "convert": convert,
         "user_function": function,
         "__name__": __name__,
     }

@@ -177,6 +177,44 @@ def test_generic_filter1d():
               extra_keywords={"scale": 2.0})
 
 
+def _mean(window):
+    return window.mean()
+
+
+def _copy_line(line_in, line_out):
+    for i in range(line_out.shape[0]):
+        line_out[i] = line_in[i + 1]
+
+
+def _every_other(line_in, line_out):
+    for i in range(0, line_out.shape[0], 2):
+        line_out[i] = line_in[i]
+
+
+@pytest.mark.parametrize("out", [bool, np.int8, np.uint32, np.uint64])
+def test_generic_results_convert_as_scipys_c(out):
+    # SciPy converts each float64 result with C's cast: truncation, then the low byte of
+    # it in a bool (0.6 and 256 give False) and wrap-around for unsigned types (-1)
+    x = np.array([[0.2, 0.6, 0.9, 256.0, -1.0, 1.5, 3.7, -3.2, 300.5]] * 2)
+    for got, expected in [
+        (rf.generic_filter(x, _mean, size=1, output=out),
+         ndi.generic_filter(x, _mean, size=1, output=out)),
+        (rf.generic_filter(x, _mean, size=(1, 20), mode="wrap", output=out),  # scratch
+         ndi.generic_filter(x, _mean, size=(1, 20), mode="wrap", output=out)),
+        (rf.generic_filter1d(x, _copy_line, 3, output=out),
+         ndi.generic_filter1d(x, _copy_line, 3, output=out)),
+    ]:
+        assert got.dtype == expected.dtype
+        np.testing.assert_array_equal(got.view(np.uint8), expected.view(np.uint8))
+
+
+def test_generic_filter1d_output_lines_start_as_zeros():
+    # what the function does not write stays 0, as in SciPy's output line buffers
+    x = _data((4, 5), np.float64)
+    _same("generic_filter1d", x, _every_other, 3)
+    _same("generic_filter1d", x, _every_other, 3, axis=0)
+
+
 @pytest.mark.parametrize("mode", ["reflect", "constant", "nearest", "mirror", "wrap", "valid"])
 def test_vectorized_filter(mode):
     x = _data((6, 7), np.float64)

@@ -93,20 +93,22 @@ def _sample_line(line_in, line_out):
         line_out[i] = line_in[i] - line_in[i + 2]
 
 
-@pytest.mark.parametrize("dtype", [np.uint8, np.float32, np.float64])
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32, np.float64, np.uint64])
 def test_generic_kernels(dtype):
     import jitdispatch as jd
+    from jitdispatch.ndimage._support import cast_code
 
     func = jd.func(_sample)
     src, shape, offs, foff, lohi, _ = _window_args(dtype)
     cv = np.zeros(1, np.float64)
     out = np.zeros((6, 7), dtype)
+    cast = cast_code(np.dtype(dtype))
     kernel = generic.window_kernel(func, 1, ())
-    _ptx(kernel, src, out, shape, offs, foff, lohi, lohi, 2, cv, 32, 0.5)
+    _ptx(kernel, src, out, shape, offs, foff, lohi, lohi, 2, cv, cast, 32, 0.5)
     kernel = generic.window_kernel(jd.func(_sample), 0, ("scale",), scratch=True)
     scratch = np.zeros((6, 300), np.float64)
-    _ptx(kernel, 0, src, out, scratch, shape, offs, foff, lohi, lohi, 2, cv, 2.0)
+    _ptx(kernel, 0, src, out, scratch, shape, offs, foff, lohi, lohi, 2, cv, cast, 2.0)
     line = generic.line_kernel(jd.func(_sample_line), 0, ())
     src3 = np.zeros((2, 5, 3), dtype)
     buf_in, buf_out = np.zeros((6, 7)), np.zeros((6, 5))
-    _ptx(line, src3, np.zeros((2, 5, 3), dtype), buf_in, buf_out, 3, 0, 2, cv)
+    _ptx(line, src3, np.zeros((2, 5, 3), dtype), buf_in, buf_out, 3, 0, 2, cv, cast)
