@@ -634,6 +634,28 @@ def test_negative_results_into_unsigned_wrap_like_scipy():
         compare("uniform_filter", x, 1, output=np.uint64)
 
 
+def test_the_other_byte_order_like_scipy():
+    # big-endian data ('>f8' here): kernels read native numbers, so inputs are filtered
+    # from a native copy and results converted to an output dtype in that order
+    x = data((6, 7), np.float64)
+    calls = [
+        ("uniform_filter", (3,), {}),
+        ("correlate1d", ([1.0, 2.0, 1.0],), {}),
+        ("sobel", (), {}),
+        ("median_filter", (), {"size": 3}),
+        ("minimum_filter", (), {"size": (2, 3)}),
+        ("generic_filter", (np.max,), {"size": 2}),
+    ]
+    for name, args, kwargs in calls:
+        for inp in (x.astype(">f8"), (x * 100).astype(">i4")):
+            for out in (None, ">f8", np.dtype(">i2")):
+                compare(name, inp, *args, output=out, **kwargs)  # dtypes included
+            given = np.zeros(x.shape, ">f4")
+            assert getattr(jn, name)(inp, *args, output=given, **kwargs) is given
+            expected = getattr(ndi, name)(inp, *args, output=np.zeros(x.shape, ">f4"), **kwargs)
+            np.testing.assert_array_equal(given, expected)
+
+
 def test_generic_derivative_filters_start_from_zeros():
     # SciPy's output starts as zeros: a derivative function that returns its result
     # without writing its `output` argument leaves them (the first axis adds nothing)

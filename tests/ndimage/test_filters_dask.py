@@ -57,6 +57,17 @@ def test_dask_integer_output_and_per_axis_modes():
     np.testing.assert_array_equal(got.compute(), want)
 
 
+def test_dask_other_byte_order():
+    # a big-endian Dask array is filtered from a lazy native copy of its chunks
+    x = np.random.default_rng(2).normal(size=(9, 10)).astype(">f8")
+    lazy = da.from_array(x, chunks=(4, 3))
+    got = jn.uniform_filter(lazy, 3, mode="wrap")
+    assert isinstance(got, da.Array) and got.dtype == np.float64
+    np.testing.assert_allclose(got.compute(), ndi.uniform_filter(x, 3, mode="wrap"), rtol=1e-12)
+    got = jn.median_filter(lazy, size=3)
+    np.testing.assert_array_equal(got.compute(), ndi.median_filter(x, size=3))
+
+
 def test_dask_window_larger_than_array():
     x = np.arange(12.0).reshape(3, 4)
     lazy = da.from_array(x, chunks=(1, 2))
