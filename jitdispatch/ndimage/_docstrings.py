@@ -116,10 +116,6 @@ extra_keywords : dict, optional
     "nan": """\
 The result is undefined where the window holds NaN values; use
 `vectorized_filter` with a NaN-aware function to control it.""",
-    "bool_output": """\
-A bool `output` for an input of another dtype is True where the result is nonzero.
-SciPy stores the low byte of the truncated result there instead (0.5 and 256 give
-False), and its separable minimum and maximum filters filter those bytes again.""",
 }
 
 _PLACEHOLDER = re.compile(r"^([ \t]*)%\((\w+)\)s[ \t]*$", re.MULTILINE)

@@ -195,15 +195,26 @@ def _run_passes(input, plan, minimum):
     if not plan.passes:
         _assign(result, input)
         return target.finish()
-    steps = plan.passes
     dtype = _numpy_dtype(input)
-    shape = tuple(result.shape)
-    # The passes keep partial results in their output, so they work in the input's
-    # dtype; another output dtype gets the converted result at the end.
+    result = _converted_output(result, dtype)
+    out_dtype = _numpy_dtype(result)
+    steps = plan.passes
     with SPARES.lend() as take:
-        last = result if _numpy_dtype(result) == dtype else take(shape, dtype, input)
-        spare = take(shape, dtype, input) if len(steps) > 1 else None
         src = c_contiguous(input, take)
+        if out_dtype != dtype and out_dtype.kind in "iu" and len(steps) > 1:
+            # SciPy writes each pass into the output and filters it again from there:
+            # where the conversion wraps (an int16 maximum of 300 is 44 in uint8), the
+            # later passes see the wrapped values. The first pass runs in the input's
+            # dtype, the others in the output's.
+            first = take(tuple(result.shape), dtype, input)
+            _line_pass(src, first, steps[0], plan.cval, minimum, take)
+            src = take(tuple(result.shape), out_dtype, input)
+            _assign(src, first)
+            steps, dtype = steps[1:], out_dtype
+        # the passes keep partial results in their output, so they work in one dtype;
+        # another output dtype gets the converted result at the end
+        last = result if out_dtype == dtype else take(tuple(result.shape), dtype, input)
+        spare = take(tuple(result.shape), dtype, input) if len(steps) > 1 else None
         for k, step in enumerate(steps):
             # alternate between `spare` and `last` so that the last pass writes `last`
             dst = last if (len(steps) - 1 - k) % 2 == 0 else spare
@@ -212,6 +223,15 @@ def _run_passes(input, plan, minimum):
         if last is not result:
             _assign(result, last)
     return target.finish()
+
+
+def _converted_output(result, dtype):
+    """The array the kernels write for ``result``: a bool output of another input
+    dtype as its bytes, which get the converted result's low byte as SciPy's C casts
+    give it (0.5 and 256 give False; see `_support.kernel_view`)."""
+    if _numpy_dtype(result) == np.bool_ and dtype != np.bool_:
+        return _support.kernel_view(result)
+    return result
 
 
 # --- N-D windows ------------------------------------------------------------------------
@@ -338,7 +358,7 @@ def _run_window(input, plan, op, rank=0, full_box=False):
         return target.finish()
     geo = _Geometry(input.shape, plan.window, full_box)
     src = _flat(input)
-    out2 = target.array.reshape(geo.rows, geo.last)
+    out2 = _converted_output(target.array, _numpy_dtype(input)).reshape(geo.rows, geo.last)
     cv = _cval_array(plan.cval, _numpy_dtype(input), input)
     shape, offs, foff, lo, hi = geo.device(input)
     mode = int(plan.window.mode)
@@ -455,7 +475,6 @@ def minimum_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0
     outside the range of an integer input is clamped to that range (for a bool input,
     any nonzero ``cval`` is True), where SciPy's conversion is undefined.
     %(nan)s
-    %(bool_output)s
     """
     args = (size, axis, output, mode, cval, origin)
     return _dispatch("minimum_filter1d", input, args, {}, _checks.check_minimum_filter1d)
@@ -492,7 +511,6 @@ def maximum_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0
     -----
     As `minimum_filter1d`.
     %(nan)s
-    %(bool_output)s
     """
     args = (size, axis, output, mode, cval, origin)
     return _dispatch("maximum_filter1d", input, args, {}, _checks.check_maximum_filter1d)
@@ -527,7 +545,6 @@ _MINMAX_DOC = """Calculate a multidimensional {what} filter.
     input is clamped to that range (for a bool input, any nonzero ``cval`` is True),
     where SciPy's conversion is undefined.
     %(nan)s
-    %(bool_output)s
     """
 
 
@@ -572,7 +589,6 @@ _RANK_NOTES = """Notes
     integers), SciPy writes the working type's bytes into `output` (garbage), here the
     values are converted.
     %(nan)s
-    %(bool_output)s
     """.replace("{max_local}", str(_rank.MAX_LOCAL)).replace(
     "{network_max}", str(_NETWORK_MAX)
 ).replace("{count_max}", str(_rank.COUNT_MAX))

@@ -71,6 +71,8 @@ def test_bool_outputs_hold_scipys_bytes_in_the_simulator():
         ("gaussian_gradient_magnitude", (mask, 0.8), {}),
         ("correlate", (x, np.array([[1.0, -1.0], [2.0, 0.5]])), {"output": bool}),
         ("correlate1d", (x, [1.0, -2.0, 1.0]), {"output": bool}),
+        ("median_filter", (x,), {"size": 2, "output": bool}),
+        ("maximum_filter", (x * 3,), {"size": 2, "output": bool}),
     ]
     for name, args, kwargs in calls:
         want = getattr(sndi, name)(*args, **kwargs)

@@ -208,6 +208,29 @@ def test_generic_results_convert_as_scipys_c(out):
         np.testing.assert_array_equal(got.view(np.uint8), expected.view(np.uint8))
 
 
+@pytest.mark.parametrize("out", [bool, np.int8, np.uint8])
+def test_narrower_outputs_as_scipys_c_casts_and_later_passes(out):
+    # bool outputs hold the low byte of the converted result (256 gives False), and a
+    # separable minimum or maximum filters its converted first pass again, as SciPy
+    # does (an int16 maximum of 300 is 44 in uint8, which the next pass compares)
+    ints = np.array([[10, 200, 30, 300, -2], [250, 5, 7, 512, 44], [1, 2, 256, 3, 4]])
+    for x in (ints.astype(np.int16), ints * 1.5):
+        for name, kwargs in [
+            ("minimum_filter", {"size": 2}),
+            ("maximum_filter", {"size": (2, 3), "mode": "constant", "cval": 5}),
+            ("maximum_filter1d", {"size": 2, "axis": 0}),
+            ("minimum_filter", {"footprint": [[1, 0], [1, 1]]}),
+            ("median_filter", {"size": 3}),
+            ("rank_filter", {"rank": 1, "size": 2}),
+            ("percentile_filter", {"percentile": 30, "size": 2}),
+        ]:
+            with np.errstate(invalid="ignore"):
+                expected = getattr(ndi, name)(x, output=out, **kwargs)
+            got = getattr(rf, name)(x, output=out, **kwargs)
+            assert got.dtype == expected.dtype
+            np.testing.assert_array_equal(got.view(np.uint8), expected.view(np.uint8))
+
+
 def test_generic_filter1d_output_lines_start_as_zeros():
     # what the function does not write stays 0, as in SciPy's output line buffers
     x = _data((4, 5), np.float64)
