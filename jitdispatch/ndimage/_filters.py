@@ -322,7 +322,12 @@ def _real_window(src, dst, weights, origins, mode, cval):
     shape = tuple(src.shape)
     if math.prod(shape) == 0:
         return
-    if len(shape) == 1:  # one row: the groups of outputs run along it
+    if weights.size == 0:  # as SciPy's, e.g. weights of shape (0, 3): sums of no taps
+        dst[...] = 0
+        return
+    if len(shape) == 0:  # a 0-d array: one output, input times weight
+        shape, weights, origins = (1, 1), weights.reshape(1, 1), (0, 0)
+    elif len(shape) == 1:  # one row: the groups of outputs run along it
         shape, weights, origins = (1,) + shape, weights[None, :], (0,) + tuple(origins)
     kept = _window_taps(shape, weights, origins)
     offsets, values, lo, hi, flat, dims = device_constants(kept, like=src)
@@ -1238,7 +1243,7 @@ def gaussian_gradient_magnitude(
         cval,
         extra_arguments=plan.extra_arguments,
         extra_keywords=plan.extra_keywords,
-        axes=plan.axes,
+        axes=axes,  # as given, as SciPy passes it (a scalar axis is not range-checked)
     )
 
 

@@ -281,8 +281,8 @@ class _WindowGeometry:
         self.shape = np.array(shape, np.int64)
         self.offs = np.ascontiguousarray(offs)
         self.foff = np.ascontiguousarray(offs @ strides)
-        self.lo = offs.min(axis=0)
-        self.hi = offs.max(axis=0)
+        self.lo = offs.min(axis=0, initial=0)  # (generic_filter takes an all-False
+        self.hi = offs.max(axis=0, initial=0)  # footprint: its function gets no values)
         self.arrays = (self.shape, self.offs, self.foff, self.lo, self.hi)
         self.rows = math.prod(shape[:-1])
         self.last = shape[-1]
@@ -1012,6 +1012,7 @@ def vectorized_filter(
     in the last bits. Order-free ones (``median``, ``max``, ``percentile``, integer
     sums) are identical. `function` is called more often, on smaller batches.
     """
+    input = _as_input(input)  # as SciPy's xp.asarray: sequences and scalars too
     plan = _checks.check_vectorized_filter(
         input, function, size=size, footprint=footprint, output=output, mode=mode, cval=cval,
         origin=origin, axes=axes, batch_memory=batch_memory,
@@ -1025,9 +1026,10 @@ def vectorized_filter(
     if math.prod(input.shape) == 0:
         return xp.asarray(input)
     footprint_mask = plan.footprint
-    if ndim == 0 and plan.size == ():
-        return xp.asarray(function(input) if footprint_mask is None else function(
-            input[xp.asarray(footprint_mask)]))
+    if ndim == 0 and plan.size == ():  # SciPy's calls, window and axis alike
+        if footprint_mask is None:
+            return xp.asarray(function(input, axis=()))
+        return xp.asarray(function(xp.reshape(input, (1, 1)), axis=-1))
     if plan.pad_mode != "valid":
         borders = tuple(
             (n // 2 + o, (n - 1) // 2 - o) for n, o in zip(plan.size, plan.origins, strict=True)

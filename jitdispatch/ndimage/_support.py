@@ -397,7 +397,12 @@ def _expand_origin(ndim, axes, origin):
 
 def _expand_mode(ndim, axes, mode):
     if _is_sequence(mode):
-        return expand_to_ndim(normalize_sequence(mode, len(axes)), axes, ndim, "constant")
+        # indexed by axis even when every axis is filtered, as SciPy's: a scalar axis
+        # past the end (which SciPy's rank filters do not check) is an IndexError here
+        full = ["constant"] * ndim
+        for m, ax in zip(normalize_sequence(mode, len(axes)), axes, strict=False):
+            full[ax] = m
+        return full
     return mode
 
 
@@ -834,6 +839,8 @@ def rank_from(operation, value, count):
         else:
             rank = int(float(count) * percentile / 100.0)
     if rank < 0:
+        if rank < -(2**63):  # SciPy adds a NumPy int64 count to the Python int
+            raise OverflowError("Python int too large to convert to C long")
         rank += count
     if rank < 0 or rank >= count:
         raise RuntimeError(

@@ -656,6 +656,14 @@ def test_the_other_byte_order_like_scipy():
             np.testing.assert_array_equal(given, expected)
 
 
+def test_zero_dim_input_and_empty_weights_like_scipy():
+    for name in ("correlate", "convolve"):
+        compare(name, np.array(2.0), np.array(3.0))
+        compare(name, np.array(7, np.int16), np.array(-0.5))
+        compare(name, np.arange(5.0), np.ones((0, 3)))  # sums of no taps
+        compare(name, np.ones((3, 4)), np.ones((0, 3, 3)))
+
+
 def test_generic_derivative_filters_start_from_zeros():
     # SciPy's output starts as zeros: a derivative function that returns its result
     # without writing its `output` argument leaves them (the first axis adds nothing)
@@ -707,6 +715,9 @@ BAD_CALLS = [
     ("laplace", (np.ones((3, 3)),), dict(mode="bogus")),
     ("gaussian_laplace", (np.ones((3, 3)), 1.0), dict(bogus=1)),
     ("gaussian_gradient_magnitude", (np.ones((3, 3)), [1.0, 2.0, 3.0]), {}),
+    # a scalar axis is handed on as given (IndexError where the derivative indexes it)
+    ("gaussian_gradient_magnitude", (np.ones((3, 3)) + 1j, 1.0), dict(axes=2)),
+    ("gaussian_gradient_magnitude", (np.ones((3, 3)), 1.0), dict(axes=2)),
 ]
 
 

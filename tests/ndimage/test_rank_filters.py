@@ -231,6 +231,23 @@ def test_narrower_outputs_as_scipys_c_casts_and_later_passes(out):
             np.testing.assert_array_equal(got.view(np.uint8), expected.view(np.uint8))
 
 
+def test_corner_cases_scipy_accepts():
+    x = _data((4, 5), np.float64)
+    # an all-False footprint: the function sees empty windows
+    _same("generic_filter", x, np.sum, footprint=np.zeros((2, 2), bool))
+    # sequences and 0-d arrays in vectorized_filter, with SciPy's window and axis
+    _same("vectorized_filter", [1.0, 4.0, 2.0], np.mean, size=2)
+    seen = []
+
+    def total(window, axis):
+        seen.append((window.shape, axis))
+        return window.sum(axis=axis)
+
+    assert rf.vectorized_filter(np.array(2.0), total, size=()) == 2.0
+    assert rf.vectorized_filter(np.array(2.0), total, footprint=np.ones((), bool)) == [2.0]
+    assert seen == [((), ()), ((1, 1), -1)]
+
+
 def test_generic_filter1d_output_lines_start_as_zeros():
     # what the function does not write stays 0, as in SciPy's output line buffers
     x = _data((4, 5), np.float64)
@@ -350,6 +367,12 @@ def test_empty_and_zero_dim():
     (lambda f, x: f.generic_filter1d(x.astype(complex), np.max, 3), TypeError),
     (lambda f, x: f.vectorized_filter(x, np.max), ValueError),
     (lambda f, x: f.vectorized_filter(x, np.max, size=3, mode="nearest", cval=1), ValueError),
+    # SciPy adds its NumPy int64 window size to a rank below -2**63
+    (lambda f, x: f.rank_filter(x, -(2**70), size=3), OverflowError),
+    # a scalar axis is not range-checked, but indexes the expanded per-axis modes
+    (lambda f, x: f.median_filter(x[0], size=2, axes=1, mode=("constant",)), IndexError),
+    (lambda f, x: f.percentile_filter(x[0], 50, size=3, axes=2, mode=["wrap"]), IndexError),
+    (lambda f, x: f.vectorized_filter(list(x[0]), np.mean, size=0), ValueError),
 ])
 def test_errors_match_scipy(call, exc):
     x = _data((4, 5), np.float64)
