@@ -19,6 +19,7 @@ from ._kernel import (
     _NOT_GIVEN,
     Func,
     Kernel,
+    _bad_dtype,
     _trace,
     generate_entry,
     given_args,
@@ -300,12 +301,12 @@ class Elementwise:
                 obj = tgt.asarray(obj, like_obj, like_info, device_id)
                 info = _arrays.describe(obj)
             if info is not None:
-                bad = _BAD.get(getattr(obj.dtype, "kind", None))
+                bad = _bad_dtype(obj)
                 if bad:
                     raise UnsupportedArgumentError(
                         f"elementwise {self.__qualname__}: an argument has dtype {obj.dtype} "
                         f"({bad}); "
-                        "pass bool, integer, floating or complex arrays"
+                        "pass bool, integer, floating or complex arrays in native byte order"
                     )
                 obj = tgt.prepare(obj, info)
             operands.append(obj)
@@ -377,9 +378,6 @@ class Elementwise:
         return self.kernel(len(shape), pattern).compile_ptx(
             *examples, np.empty(shape, dtype), cc=cc
         )
-
-
-_BAD = {"O": "object", "U": "string", "S": "bytes", "V": "void/structured"}
 
 
 class _DtypeOnly:

@@ -519,6 +519,10 @@ _ENTRY_SIGNATURE = _entry_signature()
 def _bad_dtype(arr):
     dtype = getattr(arr, "dtype", None)
     kind = getattr(dtype, "kind", None)
+    if kind not in _BAD_KINDS and isinstance(dtype, np.dtype) and not dtype.isnative:
+        # Numba has no type for it (a failed compile there also left the dispatcher
+        # refusing other new types); a native copy is `.astype(dtype.newbyteorder("="))`
+        return "the other byte order"
     return _BAD_KINDS.get(kind)
 
 
@@ -614,7 +618,7 @@ class Kernel:
         ndim = self._ndim(nargs)
         hot = self._entry_globals
         if target_name == "cpu" and hot is not None and 1 <= ndim <= _ENTRY_NDIM:
-            hot[f"S{ndim}"] = launcher.serial
+            hot[f"S{ndim}"] = launcher.fast_serial()
             hot[f"T{ndim}"] = launcher.threshold
 
     def _ndim(self, nargs):
@@ -731,11 +735,14 @@ class Kernel:
             raise TypeError(
                 f"kernel {self.__qualname__}: unexpected options {unexpected} for the CPU"
             )
+        loose = getattr(launcher, "loose", None)
         try:
             launcher(shape, prepared, device_id, options)
         except Exception as exc:
             self._diagnose(exc, prepared, nargs)
             raise
+        if loose is False and launcher.loose:  # the fast path checks byte order now
+            self._publish(tgt.name, nargs, launcher)
 
     def _prepare(self, tgt, args, infos, like, device_id):
         names = self.arg_names(len(args))
@@ -754,7 +761,7 @@ class Kernel:
                 raise UnsupportedArgumentError(
                     f"kernel {self.__qualname__}: argument `{name}` has dtype {obj.dtype} "
                     f"({kind}), which compiled code cannot take; pass a bool, integer, "
-                    "floating or complex array"
+                    "floating or complex array in native byte order"
                 )
             prepared.append(tgt.prepare(obj, info))
         return prepared
@@ -768,7 +775,7 @@ class Kernel:
                 raise UnsupportedArgumentError(
                     f"kernel {self.__qualname__}: argument `{name}` has dtype {arg.dtype} "
                     f"({kind}), which compiled code cannot take; pass a bool, integer, "
-                    "floating or complex array"
+                    "floating or complex array in native byte order"
                 ) from exc
         written = self.written or set()
         for name, arg in zip(names, args, strict=True):

@@ -417,6 +417,35 @@ def test_unsupported_dtypes_are_named(bad):
         hypot(bad, bad)
 
 
+
+def test_byte_swapped_arrays_are_refused_by_name():
+    # Numba's dispatcher keys arrays that are not C/F "behaved" (strided, unaligned,
+    # read-only, byte-swapped) by ndim and dtype number alone: a byte-swapped array
+    # compiled for first left it refusing an unaligned one later in the process (found
+    # by fuzzing). A kernel with no code for such an array yet refuses it by name.
+    @jd.kernel
+    def twice(i, x, out):
+        out[i] = 2.0 * x[i]
+
+    swapped = np.arange(3.0).astype(">f8")
+    with pytest.raises(jd.UnsupportedArgumentError, match="byte order"):
+        twice(swapped, np.empty(3), ndrange=3)
+    raw = np.zeros(25, np.uint8)
+    unaligned = raw[1:].view(np.float64)
+    unaligned[:] = [3.0, 4.0, 5.0]
+    out = np.empty(3)
+    twice(unaligned, out, ndrange=3)
+    np.testing.assert_array_equal(out, [6.0, 8.0, 10.0])
+    # and now that it has code for such an array (which Numba would take a byte-swapped
+    # one for, bytes unswapped), its fast path checks the byte order
+    with pytest.raises(jd.UnsupportedArgumentError, match="byte order"):
+        twice(swapped, out, ndrange=3)
+    twice(np.arange(6.0)[::2], out, ndrange=3)  # strided: the same table entry
+    with pytest.raises(jd.UnsupportedArgumentError, match="byte order"):
+        twice(swapped, out, ndrange=3)
+    np.testing.assert_array_equal(out, [0.0, 4.0, 8.0])
+
+
 def test_unsupported_argument_types():
     with pytest.raises(jd.UnsupportedArgumentError, match="cannot pass a"):
         add1(np.ones(2), {"a": 1}, np.empty(2), ndrange=2)

@@ -251,7 +251,7 @@ class Launcher:
     :class:`NotCompiled`, and the caller then goes through this launcher.
     """
 
-    __slots__ = ("_module", "_on_disk", "_parallel", "serial", "threshold")
+    __slots__ = ("_module", "_on_disk", "_parallel", "loose", "serial", "threshold")
 
     def __init__(self, module, on_disk):
         numba = _numba()
@@ -262,6 +262,24 @@ class Launcher:
         )
         self._parallel = None
         self.threshold = _config.PARALLEL_THRESHOLD
+        self.loose = False  # compiled for an array Numba's dispatcher keys loosely
+
+    def fast_serial(self):
+        """What a hot path may call: ``serial``, or once it has code for an array that
+        Numba's dispatcher keys by ndim and dtype number alone (strided, unaligned or
+        read-only), ``serial`` behind a check that no argument is byte-swapped, since
+        Numba would take such an array for that one and read its bytes unswapped."""
+        if not self.loose:
+            return self.serial
+        serial = self.serial
+
+        def native_only(*args):
+            for arg in args:
+                if type(arg) is np.ndarray and not arg.dtype.isnative:
+                    raise NotCompiled  # the full dispatch names the argument
+            return serial(*args)
+
+        return native_only
 
     def _parallel_dispatcher(self):
         if self._parallel is None:
@@ -289,6 +307,11 @@ class Launcher:
             return self.serial(*args)
         except NotCompiled:
             compile_for(self.serial, args)
+            if not self.loose:
+                self.loose = any(
+                    type(a) is np.ndarray and not (a.flags.carray or a.flags.farray)
+                    for a in args
+                )
             return self.serial(*args)
 
 
