@@ -231,6 +231,16 @@ def test_narrower_outputs_as_scipys_c_casts_and_later_passes(out):
             np.testing.assert_array_equal(got.view(np.uint8), expected.view(np.uint8))
 
 
+def test_extreme_ranks_with_per_axis_modes_over_reordered_axes():
+    # SciPy hands rank 0 and the last rank to minimum/maximum_filter with the footprint
+    # as given (its axes in input order) and the modes moved to the axes they name
+    x = _data((3, 4, 5), np.float64)
+    modes = ["reflect", "mirror", "wrap"]
+    _same("rank_filter", x, -1, size=[2, 4, 3], axes=(2, 1, 0), mode=modes)
+    _same("rank_filter", x, 0, size=[2, 3, 4], axes=(1, 2, 0), mode=modes)
+    _same("percentile_filter", x, 100, size=[2, 4, 3], axes=(2, 1, 0), mode=modes)
+
+
 def test_corner_cases_scipy_accepts():
     x = _data((4, 5), np.float64)
     # an all-False footprint: the function sees empty windows
