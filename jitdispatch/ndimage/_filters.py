@@ -380,14 +380,14 @@ def _lazy_gaussian(function, input, plan, sigma, output, mode, cval, axes, kwarg
     a Gaussian smoothing with the sigmas, truncate and radius the derivatives use.
 
     Each derivative smooths every axis with its own axis's mode; an axis can only be
-    split into chunks when those modes agree on whether it wraps.
+    split into chunks with one overlap when those modes agree on whether it wraps. When
+    they do not, each derivative is a lazy Gaussian filter of its own, and they are
+    combined as SciPy combines them.
     """
     wraps = {_support.mode_code(m) == _support.MODE_WRAP for m in plan.modes}
     if len(wraps) > 1:
-        raise NotImplementedError(
-            f"{function.__name__}: with a Dask input, modes must be all 'wrap' or none "
-            f"'wrap' (got {plan.modes}); compute the derivatives one by one instead"
-        )
+        square = function is gaussian_gradient_magnitude
+        return _lazy_derivatives(input, plan, 1 if square else 2, square, cval, kwargs)
     smoothing_mode = plan.modes[0] if plan.modes else "reflect"
     truncate, radius = kwargs.get("truncate", 4.0), kwargs.get("radius")
     smooth = _checks.check_gaussian_filter(
@@ -402,6 +402,28 @@ def _lazy_gaussian(function, input, plan, sigma, output, mode, cval, axes, kwarg
     )
     smooth = smooth._replace(output=plan.output)
     return _lazy(function, input, smooth, (sigma, output, mode, cval), dict(kwargs, axes=axes))
+
+
+def _lazy_derivatives(input, plan, order, square, cval, kwargs):
+    """SciPy's generic_laplace (``square`` False) or generic_gradient_magnitude sum of
+    Gaussian derivatives of ``order``, each a lazy Dask array of the output dtype: each
+    is rounded to that dtype, (squared and) added in it, and the root taken last."""
+    dtype = plan.output.dtype
+    total = None
+    for axis, mode in zip(plan.axes, plan.modes, strict=True):
+        orders = [0] * input.ndim
+        orders[axis] = order
+        term = gaussian_filter(
+            input, plan.extra_arguments[0], orders, dtype, mode, cval, **kwargs
+        )
+        if square:
+            term = term * term  # in the output dtype, as NumPy's in-place multiply
+        total = term if total is None else total + term
+    if square:
+        import dask.array as da
+
+        total = da.sqrt(total).astype(dtype)  # NumPy's unsafe cast of the root
+    return total
 
 
 def _lazy(function, input, plan, args, kwargs=None):

@@ -57,6 +57,22 @@ def test_dask_integer_output_and_per_axis_modes():
     np.testing.assert_array_equal(got.compute(), want)
 
 
+@pytest.mark.parametrize("output", [None, np.int16])
+def test_dask_derivatives_with_wrapping_and_other_modes(output):
+    # per-axis modes that disagree on wrapping: one lazy Gaussian filter per derivative,
+    # rounded, squared and added in the output dtype as SciPy does
+    x = np.random.default_rng(3).normal(size=(11, 13)) * 10
+    lazy = da.from_array(x, chunks=(4, 5))
+    for name, modes in [
+        ("gaussian_laplace", ["constant", "wrap"]),
+        ("gaussian_gradient_magnitude", ["wrap", "nearest"]),
+    ]:
+        got = getattr(jn, name)(lazy, 1.2, output=output, mode=modes, cval=1.5)
+        want = getattr(ndi, name)(x, 1.2, output=output, mode=modes, cval=1.5)
+        assert isinstance(got, da.Array) and got.dtype == want.dtype
+        np.testing.assert_allclose(got.compute(), want, rtol=1e-12, atol=1e-12 * 100)
+
+
 def test_dask_other_byte_order():
     # a big-endian Dask array is filtered from a lazy native copy of its chunks
     x = np.random.default_rng(2).normal(size=(9, 10)).astype(">f8")
