@@ -745,32 +745,30 @@ def gaussian_kernel1d(sigma, order, radius):
 def _gaussian_kernel1d(sigma, order, radius):
     """The Gaussian (``order`` 0) or its ``order``-th derivative on ``-radius..radius``.
 
-    Same values as SciPy's private ``_gaussian_kernel1d``, in convolution orientation
-    (reverse it to correlate). The derivative of ``exp(p(x))`` is ``q(x) exp(p(x))``
-    for a polynomial ``q``; each derivative maps ``q`` to ``q' + q * p'`` with
-    ``p' = -x / sigma**2``, which is done here on the coefficients of ``q``.
+    The same values as SciPy's private ``_gaussian_kernel1d``, to the last bit, in
+    convolution orientation (reverse it to correlate): the same NumPy operations on the
+    same types (a NumPy float32 ``sigma`` stays one). The derivative of ``exp(p(x))`` is
+    ``q(x) exp(p(x))`` for a polynomial ``q``; each derivative maps the coefficients of
+    ``q`` to those of ``q' + q * p'`` (``p' = -x / sigma**2``) by one matrix product, and
+    ``q`` is evaluated by a product with the powers of ``x``.
     """
     if order < 0:
         raise ValueError(f"order must be non-negative; got {order!r}")
-    inv_var = -0.5 / (sigma * sigma)  # a Python float sigma of 0 raises ZeroDivisionError
+    variance = sigma * sigma  # a Python float sigma of 0 raises ZeroDivisionError below
     x = np.arange(-radius, radius + 1)
-    phi = np.exp(inv_var * x**2)
+    phi = np.exp(-0.5 / variance * x**2)
     phi = phi / phi.sum()
     if order == 0:
         return phi
     order = _shape_int(order)
+    powers = np.arange(order + 1)
+    # coefficients of q' (a shift up, times the power) plus q * p' (a shift down)
+    step = np.diag(powers[1:], 1) + np.diag(np.ones(order) / -variance, -1)
     coef = np.zeros(order + 1)
-    coef[0] = 1.0
-    slope = 2.0 * inv_var  # p'(x) = slope * x
+    coef[0] = 1
     for _ in range(order):
-        new = np.zeros(order + 1)
-        new[:-1] = coef[1:] * np.arange(1, order + 1)  # q'
-        new[1:] += slope * coef[:-1]  # q * p'
-        coef = new
-    poly = np.zeros(x.shape)
-    for power in range(order, -1, -1):  # Horner
-        poly = poly * x + coef[power]
-    return poly * phi
+        coef = step.dot(coef)
+    return (x[:, None] ** powers).dot(coef) * phi
 
 
 def uniform_weights(size):
