@@ -43,7 +43,11 @@ axis : int, optional
 output : array or dtype, optional
     Either an array of the input's shape, in the same library and on the same
     device, that receives the result, or the dtype of a new result array.
-    By default the result has the dtype of `input`.""",
+    By default the result has the dtype of `input`. Results are converted as
+    SciPy's C code converts them on x86-64: integers truncate toward zero and
+    wrap around (through int32 for 8- and 16-bit types and bool, int64 for
+    wider ones). Where C leaves a conversion undefined (a value outside even
+    those ranges), GPUs saturate instead.""",
     "mode_reflect": f"""\
 mode : str, optional
     How `input` is extended past its edges, where the window hangs over them.
@@ -116,6 +120,9 @@ extra_keywords : dict, optional
     "nan": """\
 The result is undefined where the window holds NaN values; use
 `vectorized_filter` with a NaN-aware function to control it.""",
+    "wide_integers": """\
+int64 and uint64 values are compared exactly. SciPy compares them as float64,
+so beyond 2**53, where float64 rounds them, its results can differ.""",
 }
 
 _PLACEHOLDER = re.compile(r"^([ \t]*)%\((\w+)\)s[ \t]*$", re.MULTILINE)

@@ -14,6 +14,7 @@ import types
 import numpy as np
 
 import jitdispatch as jd
+from jitdispatch.kernels.ndimage import correlate as _correlate
 from jitdispatch.kernels.ndimage import generic as _generic
 from jitdispatch.kernels.ndimage import rank as _rank
 
@@ -69,6 +70,18 @@ def _assign(dst, src):
         dst.copy_(src)
     else:
         dst[...] = src
+
+
+def _convert(dst, src):
+    """``dst[...] = src`` (both C-contiguous, ``dst`` of another dtype) as SciPy's C code
+    writes its working doubles: through float64, then C's conversion (integers truncate
+    and wrap; a bool holds the low byte). NumPy's casts saturate or differ elsewhere."""
+    cast = _support.cast_code(_numpy_dtype(dst))
+    size = math.prod(dst.shape)
+    flat_dst = _support.kernel_view(dst).reshape(size)
+    _correlate.convert_into(
+        _support.kernel_view(src).reshape(size), flat_dst, cast, ndrange=size
+    )
 
 
 def _numpy_dtype(x):
@@ -209,7 +222,7 @@ def _run_passes(input, plan, minimum):
             first = take(tuple(result.shape), dtype, input)
             _line_pass(src, first, steps[0], plan.cval, minimum, take)
             src = take(tuple(result.shape), out_dtype, input)
-            _assign(src, first)
+            _convert(src, first)
             steps, dtype = steps[1:], out_dtype
         # the passes keep partial results in their output, so they work in one dtype;
         # another output dtype gets the converted result at the end
@@ -221,7 +234,7 @@ def _run_passes(input, plan, minimum):
             _line_pass(src, dst, step, plan.cval, minimum, take)
             src = dst
         if last is not result:
-            _assign(result, last)
+            _convert(result, last)
     return target.finish()
 
 
@@ -358,7 +371,11 @@ def _run_window(input, plan, op, rank=0, full_box=False):
         return target.finish()
     geo = _Geometry(input.shape, plan.window, full_box)
     src = _flat(input)
-    out2 = _converted_output(target.array, _numpy_dtype(input)).reshape(geo.rows, geo.last)
+    # another output dtype gets the result converted as SciPy's C converts it, after
+    result = target.array
+    if _numpy_dtype(result) != _numpy_dtype(input):
+        result = jd.empty(tuple(input.shape), _numpy_dtype(input), like=input)
+    out2 = result.reshape(geo.rows, geo.last)
     cv = _cval_array(plan.cval, _numpy_dtype(input), input)
     shape, offs, foff, lo, hi = geo.device(input)
     mode = int(plan.window.mode)
@@ -397,6 +414,8 @@ def _run_window(input, plan, op, rank=0, full_box=False):
                 row0, src, out2, scratch, shape, offs, foff, lo, hi, mode, cv, int(rank),
                 ndrange=(n,),
             )
+    if result is not target.array:
+        _convert(target.array, result)
     return target.finish()
 
 
@@ -471,10 +490,11 @@ def minimum_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0
     -----
     Short windows are scanned point by point, longer ones by van Herk / Gil-Werman
     (about three comparisons per element whatever `size`); values are compared in the
-    input's dtype, which gives SciPy's results. A ``cval``
+    input's dtype. A ``cval``
     outside the range of an integer input is clamped to that range (for a bool input,
     any nonzero ``cval`` is True), where SciPy's conversion is undefined.
     %(nan)s
+    %(wide_integers)s
     """
     args = (size, axis, output, mode, cval, origin)
     return _dispatch("minimum_filter1d", input, args, {}, _checks.check_minimum_filter1d)
@@ -511,6 +531,7 @@ def maximum_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0
     -----
     As `minimum_filter1d`.
     %(nan)s
+    %(wide_integers)s
     """
     args = (size, axis, output, mode, cval, origin)
     return _dispatch("maximum_filter1d", input, args, {}, _checks.check_maximum_filter1d)
@@ -545,6 +566,7 @@ _MINMAX_DOC = """Calculate a multidimensional {what} filter.
     input is clamped to that range (for a bool input, any nonzero ``cval`` is True),
     where SciPy's conversion is undefined.
     %(nan)s
+    %(wide_integers)s
     """
 
 
@@ -589,6 +611,7 @@ _RANK_NOTES = """Notes
     integers), SciPy writes the working type's bytes into `output` (garbage), here the
     values are converted.
     %(nan)s
+    %(wide_integers)s
     """.replace("{max_local}", str(_rank.MAX_LOCAL)).replace(
     "{network_max}", str(_NETWORK_MAX)
 ).replace("{count_max}", str(_rank.COUNT_MAX))
@@ -803,7 +826,11 @@ def generic_filter(
     be numbers or arrays (passed at run time: new values need no new compilation);
     a ``scipy.LowLevelCallable`` (SciPy's C signature) is called from the compiled
     kernel on the CPU; on a GPU it is refused (pass a Python function). One kernel is
-    compiled per function, per number of extra arguments and per dtype.
+    compiled per function, per number of extra arguments and per dtype. Numba's NumPy
+    functions may sum in another order than NumPy's (``np.mean`` of more than 8 values
+    can differ in the last bits). An `output` that shares memory with `input` receives
+    the filter of the unchanged input; SciPy writes it in place, so its later windows
+    read results already written there.
     """
     input = _as_input(input)
     plan = _checks.check_generic_filter(

@@ -669,8 +669,10 @@ def cast_code(dtype):
     """How the kernels convert float64 results to ``dtype`` (see the kernels' CAST_*)."""
     if dtype == np.bool_:
         return _correlate.CAST_BOOL
-    if (dtype.kind == "u" and dtype.itemsize <= 4) or (dtype.kind == "i" and dtype.itemsize <= 2):
-        return _correlate.CAST_VIA_INT64  # C converts through a wider integer, then wraps
+    if dtype.kind in "iu" and dtype.itemsize <= 2:
+        return _correlate.CAST_VIA_INT32  # C converts through int32, then wraps
+    if dtype == np.uint32:
+        return _correlate.CAST_VIA_INT64
     if dtype == np.uint64:
         return _correlate.CAST_UINT64
     return _correlate.CAST_DIRECT

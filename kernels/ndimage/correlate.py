@@ -24,26 +24,30 @@ import jitdispatch as jd
 from .boundary import map_index
 
 # How a float64 result becomes the output type (`cast` argument of the kernels).
+# (x86-64 C, as SciPy is built: a conversion goes through a 32-bit integer for the types
+# narrower than that, through a 64-bit one for uint32; its low bits are kept.)
 CAST_DIRECT = 0  # floats, and the integers whose direct conversion matches C's
 CAST_BOOL = 1  # NumPy's bool is a byte, given as a uint8 view: C stores the truncated
 # value's low byte there, and later passes read that byte (nonzero is True; 256 is not)
-CAST_VIA_INT64 = 2  # small integer types: C truncates to a wide integer, then wraps
+CAST_VIA_INT32 = 2  # 8- and 16-bit integers: truncated to int32, then wrapped
 CAST_UINT64 = 3  # uint64: as x86-64 C does (values below 2**63 through int64: -5 wraps)
+CAST_VIA_INT64 = 4  # uint32: truncated to int64, then wrapped (-5 gives 2**32 - 5)
+CAST_KIND = 7  # the bits of `cast` that hold one of the above
 # Flags added to `cast` to fold NumPy's in-place steps of the derivative filters into the
 # store (no temporary array, no extra pass): the converted result is first squared in
 # the output's type (``tmp *= tmp``), then added to what ``out`` held (``out += tmp``).
-SQUARE = 4
-ACCUMULATE = 8
+SQUARE = 8
+ACCUMULATE = 16
 
 
 @jd.func
 def convert(out, i, value, cast):
     """``out[i] = value``, a float64 converted as C's cast would (x86-64)."""
-    kind = cast & 3
-    if kind == CAST_VIA_INT64:
-        out[i] = np.int64(value)  # stored into a narrower type, it wraps around
-    elif kind == CAST_BOOL:
-        out[i] = np.int64(value)  # its low byte (a bool array's uint8 view)
+    kind = cast & CAST_KIND
+    if kind in (CAST_VIA_INT32, CAST_BOOL):
+        out[i] = np.int32(value)  # stored into a narrower type (or bytes), it wraps
+    elif kind == CAST_VIA_INT64:
+        out[i] = np.int64(value)
     elif kind == CAST_UINT64:
         out[i] = c_uint64(value)
     else:
@@ -69,7 +73,7 @@ def store(out, i, value, cast):
         return
     previous = out[i]
     convert(out, i, value, cast)
-    if (cast & 3) == CAST_BOOL:  # NumPy's bool * and + are `and` / `or`: 0 or 1
+    if (cast & CAST_KIND) == CAST_BOOL:  # NumPy's bool * and + are `and` / `or`: 0 or 1
         if cast & SQUARE:
             out[i] = out[i] != 0
         if cast & ACCUMULATE:
@@ -134,7 +138,7 @@ def store_chunk(dst, acc, m, cast):
             dst[jj] = acc[jj]
             dst[jj] = dst[jj] * dst[jj]
     elif cast > SQUARE:  # small integers and bool, flagged
-        kind = cast & 3
+        kind = cast & CAST_KIND
         square = (cast & SQUARE) != 0
         accumulate = (cast & ACCUMULATE) != 0
         for jj in range(m):
@@ -143,8 +147,10 @@ def store_chunk(dst, acc, m, cast):
                 dst[jj] = acc[jj]
             elif kind == CAST_UINT64:
                 dst[jj] = c_uint64(acc[jj])
-            else:  # CAST_VIA_INT64, or CAST_BOOL into a bool array's bytes
+            elif kind == CAST_VIA_INT64:
                 dst[jj] = np.int64(acc[jj])
+            else:  # CAST_VIA_INT32, or CAST_BOOL into a bool array's bytes
+                dst[jj] = np.int32(acc[jj])
             if kind == CAST_BOOL:  # NumPy's bool * and + are `and` / `or`
                 if square:
                     dst[jj] = dst[jj] != 0
@@ -155,7 +161,10 @@ def store_chunk(dst, acc, m, cast):
                 dst[jj] = dst[jj] * dst[jj]
             if accumulate:
                 dst[jj] = previous + dst[jj]
-    elif cast in (CAST_VIA_INT64, CAST_BOOL):
+    elif cast in (CAST_VIA_INT32, CAST_BOOL):
+        for jj in range(m):
+            dst[jj] = np.int32(acc[jj])
+    elif cast == CAST_VIA_INT64:
         for jj in range(m):
             dst[jj] = np.int64(acc[jj])
     elif cast == CAST_UINT64:
@@ -794,6 +803,13 @@ def laplace_flat(i, src, geometry, cval, cast, out):
         acc = centre * -2.0
         acc += (a + b) * 1.0
         store(out, i, acc, (cast | ACCUMULATE) if k else cast)
+
+
+@jd.kernel
+def convert_into(i, src, dst, cast):
+    """``dst[i] = src[i]`` through float64, converted as C converts SciPy's working
+    doubles (`convert`): what the rank filters write into an output of another type."""
+    convert(dst, i, np.float64(src[i]), cast)
 
 
 @jd.kernel

@@ -632,6 +632,14 @@ def test_negative_results_into_unsigned_wrap_like_scipy():
             compare("correlate1d", x, weights, output=np.uint64)
         compare("correlate", x, np.ones((1, 1)), output=np.uint64)
         compare("uniform_filter", x, 1, output=np.uint64)
+    # narrower types go through int32 as C's conversions do (2**31 + 7 gives 0 in int16),
+    # uint32 through int64 (-5 gives 2**32 - 5)
+    wide = np.array([[2.0**31 + 7, -(2.0**31) - 9, 3e9 + 1, 70000.7, -70000.7, -1.5]] * 2)
+    with np.errstate(invalid="ignore"):
+        for out in (np.int8, np.uint8, np.int16, np.uint16, np.uint32):
+            compare("correlate1d", wide, [1.0], output=out)
+            compare("correlate", wide, np.ones((1, 1)), output=out)
+        _bool_bytes_match("correlate1d", wide, [1.0], output=bool)
 
 
 def test_the_other_byte_order_like_scipy():

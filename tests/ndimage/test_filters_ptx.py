@@ -115,6 +115,7 @@ def test_elementwise_steps(dtype):
     k.add_into.compile_ptx(a, a, 1, cc=(9, 0))
     k.square_into.compile_ptx(a, cc=(9, 0))
     k.sqrt_into.compile_ptx(a, cc=(9, 0))
+    k.convert_into.compile_ptx(np.zeros(8, np.float64), a, 0, cc=(9, 0))  # rank outputs
     strided = np.zeros(16, dtype)[::2]
     k.add_into.compile_ptx(strided, a, -1, cc=(9, 0))
 
