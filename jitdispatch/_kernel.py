@@ -341,6 +341,23 @@ class per_target:
         return f"jitdispatch.per_target({inner})"
 
 
+def _named_by_fingerprint(fn, fingerprint):
+    """A copy of ``fn`` whose qualified name carries ``fingerprint``.
+
+    Compiled helpers are linked by name (Numba's: the qualified name and a counter that
+    starts again in every process). Two helpers of one name but other code or closure
+    values (two lambdas of one line, closing over np.mean and np.sum) could then, loaded
+    from the disk cache into one process, both resolve to the code loaded first.
+    """
+    new = types.FunctionType(
+        fn.__code__, fn.__globals__, fn.__name__, fn.__defaults__, fn.__closure__
+    )
+    new.__qualname__ = f"{fn.__qualname__}.jd{fingerprint}"
+    new.__module__ = fn.__module__
+    new.__kwdefaults__ = fn.__kwdefaults__
+    return new
+
+
 class Func:
     """A helper for kernel bodies: plain Python, compiled for whichever target calls it.
 
@@ -385,7 +402,8 @@ class Func:
                 compiled = self._compiled.get(target.name)
                 if compiled is None:
                     fn = self._overrides.get(target.name, self.py_func)
-                    compiled = target.compile_function(substitute(fn, target))
+                    fn = _named_by_fingerprint(substitute(fn, target), self._jd_fingerprint())
+                    compiled = target.compile_function(fn)
                     self._compiled[target.name] = compiled
         return compiled
 

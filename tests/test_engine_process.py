@@ -87,6 +87,50 @@ def test_second_process_loads_from_disk(kernel_dir):
     assert second.stdout.split() == ["1", "0", "0"]  # loaded from disk, nothing compiled
 
 
+# Helpers made by one factory share a qualified name; each kernel closes over its own.
+FACTORY_MODULE = """
+import sys
+import numpy as np
+import jitdispatch as jd
+
+def calling(function):
+    helper = jd.func(lambda x: function(x))
+
+    @jd.kernel
+    def apply(i, x, out):
+        out[i] = helper(x[: i + 1])  # a call LLVM keeps (np.mean, np.sum of a slice)
+
+    return apply
+
+for name in sys.argv[1:]:
+    out = np.empty(3)
+    calling(getattr(np, name))(np.array([1.5, 0.5, 4.0]), out, ndrange=3)
+    print(name, *out)
+"""
+
+
+def test_helpers_of_one_name_loaded_together_keep_their_own_code(tmp_path):
+    # Compiled helpers are linked by name, and Numba's names count from 1 again in each
+    # process: two helpers of one qualified name compiled in two processes, then loaded
+    # from the disk cache into a third, ran the first one's code for both
+    script = tmp_path / "factory.py"
+    script.write_text(FACTORY_MODULE)
+    env = dict(os.environ, JITDISPATCH_CACHE_DIR=str(tmp_path / "cache"))
+    env.pop("NUMBA_ENABLE_CUDASIM", None)
+
+    def run(*names):
+        proc = subprocess.run(
+            [sys.executable, str(script), *names], env=env, capture_output=True, text=True,
+            timeout=300,
+        )
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout.split("\n")[: len(names)]
+
+    run("mean")
+    run("sum")
+    assert run("mean", "sum") == ["mean 1.5 1.0 2.0", "sum 1.5 2.0 6.0"]
+
+
 def test_corrupt_cache_files_warn_once_and_compile(kernel_dir):
     env = {"JITDISPATCH_CACHE_DIR": str(kernel_dir / "cache"), "PYTHONPATH": str(kernel_dir)}
     assert run_python(RUN, env, cwd=kernel_dir).returncode == 0
