@@ -35,7 +35,9 @@ DOCS = {
     "input": """\
 input : array
     The array to filter: a NumPy, CuPy or Dask array, or a torch tensor. The
-    filter runs where the data lives and returns the same kind of array.""",
+    filter runs where the data lives and returns the same kind of array. A
+    NumPy masked array is refused, where SciPy drops its mask silently: pass
+    ``x.filled(value)`` or ``x.data``.""",
     "axis": """\
 axis : int, optional
     The axis of `input` along which the filter runs. Default is -1, the last.""",

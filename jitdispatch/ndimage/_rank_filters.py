@@ -18,6 +18,7 @@ from jitdispatch.kernels.ndimage import correlate as _correlate
 from jitdispatch.kernels.ndimage import generic as _generic
 from jitdispatch.kernels.ndimage import rank as _rank
 
+from .. import _arrays
 from .._config import PARALLEL_THRESHOLD
 from .._kernel import Func
 from . import _checks, _lowlevel, _support
@@ -765,7 +766,7 @@ def _generic_kernel(kind, function, nargs, keywords, scratch=False):
 def _extra_values(extra_arguments, extra_keywords, like):
     values = []
     for value in list(extra_arguments) + list(extra_keywords.values()):
-        if isinstance(value, (bool, int, float, np.number, np.bool_)):
+        if isinstance(value, (bool, int, float, complex, np.number, np.bool_)):
             values.append(value.item() if isinstance(value, np.generic) else value)
         elif hasattr(value, "shape") and hasattr(value, "dtype"):
             values.append(jd.asarray(value, like=like))
@@ -775,6 +776,23 @@ def _extra_values(extra_arguments, extra_keywords, like):
                 f"must be numbers or arrays, got {type(value).__name__}"
             )
     return values
+
+
+def _compiled_call(who, kernel, *args, **kwargs):
+    """``kernel(*args, **kwargs)``, with Numba's typing error for the user's function
+    (which SciPy would have called from Python) turned into a TypeError that says so."""
+    try:
+        kernel(*args, **kwargs)
+    except Exception as exc:
+        if type(exc).__name__ != "TypingError" or not type(exc).__module__.startswith("numba"):
+            raise
+        lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+        said = [ln for ln in lines if not ln.startswith(("Failed in", "During:"))]
+        first = said[0] if said else (lines[0] if lines else "")
+        raise TypeError(
+            f"{who}: `function` does not compile with Numba in nopython mode for these "
+            f"arguments (on a GPU, as a CUDA device function): {first}"
+        ) from exc
 
 
 def _is_low_level(function):
@@ -822,11 +840,12 @@ def generic_filter(
 
     Notes
     -----
-    Differences from SciPy: `function` must compile with Numba; extra arguments must
-    be numbers or arrays (passed at run time: new values need no new compilation);
-    a ``scipy.LowLevelCallable`` (SciPy's C signature) is called from the compiled
-    kernel on the CPU; on a GPU it is refused (pass a Python function). One kernel is
-    compiled per function, per number of extra arguments and per dtype. Numba's NumPy
+    Differences from SciPy: `function` must compile with Numba (a TypeError says so
+    where it does not); extra arguments must be numbers or arrays (passed at run
+    time: new values need no new compilation); a ``scipy.LowLevelCallable`` (SciPy's
+    C signature) is called from the compiled kernel on the CPU; on a GPU it is
+    refused (pass a Python function). One kernel is compiled per function, per
+    number of extra arguments and per dtype. Numba's NumPy
     functions may sum in another order than NumPy's (``np.mean`` of more than 8 values
     can differ in the last bits). An `output` that shares memory with `input` receives
     the filter of the unchanged input; SciPy writes it in place, so its later windows
@@ -861,16 +880,16 @@ def generic_filter(
         kernel = _generic_kernel("window", function, len(extra_arguments), keywords)
         per_index = _per_index(input)
         blocks = -(-geo.last // per_index)
-        kernel(src, out2, shape, offs, foff, lo, hi, mode, cv, cast, per_index, *extras,
-               ndrange=(geo.rows, blocks))
+        _compiled_call("generic_filter", kernel, src, out2, shape, offs, foff, lo, hi, mode,
+                       cv, cast, per_index, *extras, ndrange=(geo.rows, blocks))
     else:
         kernel = _generic_kernel("window", function, len(extra_arguments), keywords, True)
         chunk = max(1, min(geo.rows, _SCRATCH_BYTES // (geo.count * 8)))
         scratch = jd.empty((chunk, geo.count), np.float64, like=input)
         for row0 in range(0, geo.rows, chunk):
             n = min(chunk, geo.rows - row0)
-            kernel(row0, src, out2, scratch, shape, offs, foff, lo, hi, mode, cv, cast,
-                   *extras, ndrange=(n,))
+            _compiled_call("generic_filter", kernel, row0, src, out2, scratch, shape, offs,
+                           foff, lo, hi, mode, cv, cast, *extras, ndrange=(n,))
     return target.finish()
 
 
@@ -956,8 +975,8 @@ def generic_filter1d(
         m = min(rows, pre - i0)
         sub_src = src3[i0 : i0 + m]
         sub_out = out3[i0 : i0 + m]
-        kernel(sub_src, sub_out, inbuf, outbuf, size, int(step.origin), int(step.mode), cv,
-               cast, *extras, ndrange=(m, post))
+        _compiled_call("generic_filter1d", kernel, sub_src, sub_out, inbuf, outbuf, size,
+                       int(step.origin), int(step.mode), cv, cast, *extras, ndrange=(m, post))
     return target.finish()
 
 
@@ -1040,6 +1059,7 @@ def vectorized_filter(
     sums) are identical. `function` is called more often, on smaller batches.
     """
     input = _as_input(input)  # as SciPy's xp.asarray: sequences and scalars too
+    _arrays.describe(input)  # refuses what every filter refuses (masked arrays)
     plan = _checks.check_vectorized_filter(
         input, function, size=size, footprint=footprint, output=output, mode=mode, cval=cval,
         origin=origin, axes=axes, batch_memory=batch_memory,

@@ -248,6 +248,47 @@ def test_extreme_ranks_with_per_axis_modes_over_reordered_axes():
     _same("percentile_filter", x, 100, size=[2, 4, 3], axes=(2, 1, 0), mode=modes)
 
 
+def test_functions_numba_cannot_compile_raise_type_error():
+    x = _data((4, 5), np.float64)
+
+    def needs_two(window, a):
+        return window.sum() * a
+
+    def returns_a_dict(window):
+        return {"a": 1}
+
+    def needs_a_scale(line_in, line_out, scale):
+        line_out[:] = line_in[1:-1] * scale
+
+    with pytest.raises(TypeError):  # SciPy: Python's missing-argument TypeError
+        ndi.generic_filter(x, needs_two, size=2)
+    for call in (
+        lambda: rf.generic_filter(x, needs_two, size=2),
+        lambda: rf.generic_filter(x, returns_a_dict, size=2),
+        lambda: rf.generic_filter1d(x, needs_a_scale, 3),
+    ):
+        with pytest.raises(TypeError, match="does not compile with Numba"):
+            call()
+    # complex numbers are numbers: extra arguments may be complex
+    def scaled(window, a):
+        return (window.sum() * a).real
+
+    _same("generic_filter", x, scaled, size=2, extra_arguments=(2 + 1j,))
+
+
+def test_masked_arrays_are_refused_not_unmasked():
+    # SciPy drops the mask silently; every filter here refuses it and says what to pass
+    x = np.ma.masked_array(_data((4, 5), np.float64), mask=np.eye(4, 5, dtype=bool))
+    for call in (
+        lambda: jnd.median_filter(x, size=3),
+        lambda: jnd.uniform_filter(x, 3),
+        lambda: jnd.generic_filter(x, np.max, size=2),
+        lambda: jnd.vectorized_filter(x, np.mean, size=2),
+    ):
+        with pytest.raises(TypeError, match=r"x\.filled"):
+            call()
+
+
 def test_corner_cases_scipy_accepts():
     x = _data((4, 5), np.float64)
     # an all-False footprint: the function sees empty windows
