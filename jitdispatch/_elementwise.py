@@ -44,6 +44,7 @@ def _make_body(name, ndim, pattern, func):
     operands = ", ".join(
         p + sub if is_array else p for p, is_array in zip(params, pattern, strict=True)
     )
+    name = "".join(c if c.isalnum() or c == "_" else "_" for c in name)  # (a lambda's)
     source = f"def {name}({', '.join(idx + params + ['out'])}):\n    out{sub} = f({operands})\n"
     namespace = {"f": func}
     exec(compile(source, f"<jitdispatch elementwise {name}>", "exec"), namespace)
@@ -311,9 +312,13 @@ class Elementwise:
                 obj = tgt.prepare(obj, info)
             operands.append(obj)
         shape = _broadcast_shape([op.shape for op in operands if not _is_scalar(op)])
+        operands, cast = _as_numpy_would(_huge_ints_as_floats(operands))
         dtype = self.result_dtype(
             [op if _is_scalar(op) else _DtypeOnly(op.dtype) for op in operands]
         )
+        operands = _python_ints_for(operands, dtype)
+        if cast or (dtype.kind in "iu" and any(type(op) is int for op in operands)):
+            fast_key = None  # values a fast call would not check (see _python_ints_for)
         pattern = tuple(not _is_scalar(op) for op in operands)
         operands = [op if _is_scalar(op) else tgt.broadcast(op, shape) for op in operands]
         if out is None:
@@ -333,6 +338,7 @@ class Elementwise:
                     f"{self.__name__}: cannot cast the result from {dtype} to out's dtype "
                     f"{res.dtype} with casting rule 'same_kind'"
                 )
+            operands = [_apart_from(op, res) for op in operands]
             public = out
         kern = self.kernel(len(shape), pattern)
         if _config.trace:
@@ -360,6 +366,7 @@ class Elementwise:
             raise TypeError(f"{self.__name__}: out= is not supported with Dask arrays")
         from dask.array.core import elemwise
 
+        args = [np.asarray(a) if _arrays.describe(a) is _arrays.SEQUENCE else a for a in args]
         metas = [a if _is_scalar(a) else _DtypeOnly(a.dtype) for a in args]
         dtype = self.result_dtype(metas)
 
@@ -391,6 +398,72 @@ class _DtypeOnly:
 
 def _is_scalar(obj):
     return isinstance(obj, (bool, int, float, complex, np.generic))
+
+
+def _as_numpy_would(operands):
+    """``(operands, cast)``: uint64 operands mixed with signed integers as float64, as
+    NumPy's loops take them (its result is float64); Numba would add them as int64 and
+    wrap at 2**63. ``cast`` says whether any operand changed."""
+    python = (bool, int, float, complex)
+    kinds = [np.dtype(op.dtype) for op in operands if not isinstance(op, python)]
+    if not (any(k == np.uint64 for k in kinds) and any(k.kind == "i" for k in kinds)):
+        return operands, False
+    widened = []
+    for op in operands:
+        kind = None if isinstance(op, python) else np.dtype(op.dtype).kind
+        if kind in ("i", "u"):
+            op = np.float64(op) if isinstance(op, np.generic) else op.astype(np.float64)
+        widened.append(op)
+    return widened, True
+
+
+def _huge_ints_as_floats(operands):
+    """Python ints beyond int64 and uint64 as floats next to floating operands (NumPy's
+    float64 result); next to integers only, NumPy's OverflowError."""
+    huge = [op for op in operands if type(op) is int and not -(2**63) <= op < 2**64]
+    if not huge:
+        return operands
+    kinds = [np.dtype(op.dtype).kind for op in operands if hasattr(op, "dtype")]
+    kinds += ["f" for op in operands if type(op) in (float, complex)]
+    if not any(k in "fc" for k in kinds):
+        raise OverflowError(f"Python integer {huge[0]} out of bounds for int64 and uint64")
+    return [float(op) if type(op) is int and op in huge else op for op in operands]
+
+
+def _python_ints_for(operands, dtype):
+    """Python int operands checked against the result ``dtype`` as NumPy checks them
+    (1000 with an int8 array is an OverflowError, not -24), and those beyond int64 made
+    uint64 or float64 where that dtype holds them."""
+    if not any(type(op) is int for op in operands):
+        return operands
+    checked = []
+    for op in operands:
+        if type(op) is int:
+            if dtype.kind in "iu":
+                info = np.iinfo(dtype)
+                if not info.min <= op <= info.max:
+                    raise OverflowError(f"Python integer {op} out of bounds for {dtype}")
+                if op > np.iinfo(np.int64).max:
+                    op = np.uint64(op)
+            elif dtype.kind in "fc" and not -(2**63) <= op < 2**63:
+                op = float(op)
+        checked.append(op)
+    return checked
+
+
+def _apart_from(op, out):
+    """``op``, or a copy where it overlaps ``out`` other than element for element, as
+    NumPy's ufuncs copy (a[1:] = f(a[:-1]) must read the old values)."""
+    if _is_scalar(op) or type(op) is not np.ndarray or type(out) is not np.ndarray:
+        return op
+    if not np.may_share_memory(op, out):
+        return op
+    same = (
+        op.__array_interface__["data"][0] == out.__array_interface__["data"][0]
+        and op.strides == out.strides
+        and op.dtype.itemsize == out.dtype.itemsize
+    )
+    return op if same else op.copy()
 
 
 def _operand_key(op):
