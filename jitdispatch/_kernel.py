@@ -741,7 +741,12 @@ class Kernel:
             _trace(self.__qualname__, tgt.name, why, device_id)
         launcher = self.launcher(tgt, nargs)
         cost = options.get("cost")
-        if cost is not None and not (isinstance(cost, (int, float)) and cost > 0):
+        if isinstance(cost, np.number) and not isinstance(cost, np.complexfloating):
+            options = dict(options, cost=cost.item())  # a NumPy number: its Python value
+            cost = options["cost"]
+        if cost is not None and not (
+            isinstance(cost, (int, float)) and not isinstance(cost, bool) and cost > 0
+        ):
             raise LaunchError(
                 f"kernel {self.__qualname__}: cost must be a positive number (the work per "
                 f"index), got {cost!r}"
@@ -767,9 +772,22 @@ class Kernel:
         prepared = []
         for name, obj, info in zip(names, args, infos, strict=True):
             if info is None:
+                if type(obj) is int and not -(2**63) <= obj < 2**63:
+                    if not 0 <= obj < 2**64:
+                        raise OverflowError(
+                            f"kernel {self.__qualname__}: argument `{name}` is {obj}, "
+                            "beyond int64 and uint64"
+                        )
+                    obj = np.uint64(obj)  # (Numba's type for it) as a NumPy scalar
                 prepared.append(obj)
                 continue
             if info is _arrays.SEQUENCE:
+                if self.written and name in self.written:
+                    raise LaunchError(
+                        f"kernel {self.__qualname__} writes to argument `{name}`, a "
+                        f"{type(obj).__name__}: pass an array (a copy of it would be written "
+                        "and thrown away)"
+                    )
                 like_obj = args[like] if like is not None else None
                 like_info = infos[like] if like is not None else None
                 obj = tgt.asarray(obj, like_obj, like_info, device_id)

@@ -636,3 +636,64 @@ def test_fmin_fmax_vectorise_without_masked_stores():
     asm = assembly(substitute(extreme, cpu))
     assert "vmaskmov" not in asm
     assert re.search(r"vminps\s+%ymm", asm) and re.search(r"vmaxps\s+%ymm", asm)
+
+
+# --- NumPy's ufunc rules where a scalar function alone would differ ----------------------
+
+
+@jd.elementwise
+def _plus(a, b):
+    return a + b
+
+
+def test_elementwise_follows_numpy_where_numba_arithmetic_would_not():
+    # (found by fuzzing the engine against NumPy)
+    big = np.array([2**63], np.uint64)
+    for other in (np.int64(1), np.array([1]), 1):  # uint64 with signed: float64 in NumPy
+        got, want = _plus(big, other), big + other
+        assert got.dtype == want.dtype
+        np.testing.assert_array_equal(got, want)
+    small = np.array([1, 100], np.int8)
+    with pytest.raises(OverflowError):  # NumPy refuses the weak Python int, never wraps
+        _plus(small, 1000)
+    for _ in range(2):  # the second call may take the fast path: checked there too
+        with pytest.raises(OverflowError):
+            _plus(small, 1000)
+    np.testing.assert_array_equal(_plus(small, 5), small + 5)
+    np.testing.assert_array_equal(_plus(np.array([1.0]), 2**70), np.array([1.0]) + 2**70)
+    np.testing.assert_array_equal(_plus(np.array([1], np.uint64), 2**63), [2**63 + 1])
+    # an out= overlapping an input reads the old values, as a ufunc's would
+    a, b = np.arange(0.0, 60.0, 10.0), np.arange(0.0, 60.0, 10.0)
+    _plus(a[:-1], 1.0, out=a[1:])
+    np.add(b[:-1], 1.0, out=b[1:])
+    np.testing.assert_array_equal(a, b)
+    a = np.arange(9.0).reshape(3, 3)
+    expected = a.T.copy()
+    _plus(a.T, 0.0, out=a)
+    np.testing.assert_array_equal(a, expected)
+
+
+def test_elementwise_takes_lambdas_and_lists_beside_dask():
+    np.testing.assert_array_equal(jd.elementwise(lambda x: x + 1)(np.ones(2)), [2.0, 2.0])
+    da = pytest.importorskip("dask.array")
+    lazy = _plus(da.from_array(np.arange(4.0), chunks=2), [1.0, 2.0, 3.0, 4.0])
+    np.testing.assert_array_equal(lazy.compute(), [1.0, 3.0, 5.0, 7.0])
+
+
+def test_kernel_scalars_lists_and_costs_numpy_would_take():
+    @jd.kernel
+    def put(i, v, out):
+        out[i] = v
+
+    out = np.zeros(2, np.uint64)
+    put(2**63, out, ndrange=2)  # a Python int past int64 is a uint64, not an internal error
+    np.testing.assert_array_equal(out, [2**63, 2**63])
+    with pytest.raises(OverflowError, match="argument `v`"):
+        put(2**64, out, ndrange=2)
+    with pytest.raises(jd.LaunchError, match="writes to argument `out`, a list"):
+        put(1.0, [0.0, 0.0], ndrange=2)  # its copy would be written and thrown away
+    floats = np.zeros(2)
+    put(3.0, floats, ndrange=2, cost=np.int64(4))  # a NumPy integer is a number too
+    np.testing.assert_array_equal(floats, [3.0, 3.0])
+    with pytest.raises(jd.LaunchError, match="cost"):
+        put(3.0, floats, ndrange=2, cost=True)
