@@ -17,6 +17,7 @@ import importlib
 import threading
 
 from . import _registry
+from ._backends import BackendError
 from .errors import UnsupportedArgumentError
 
 _lock = threading.Lock()
@@ -31,11 +32,17 @@ def _fallback_wrapper(ours, original):
     def patched(*args, **kwargs):
         try:
             return ours(*args, **kwargs)
-        except (UnsupportedArgumentError, NotImplementedError):
+        except (UnsupportedArgumentError, NotImplementedError, BackendError):
             return original(*args, **kwargs)
 
     patched._jd_patched = True
+    patched._jd_original = original  # what the scipy backend runs while patched
     return patched
+
+
+def original(function):
+    """``function``, or the module's own function it stands in for while patched."""
+    return getattr(function, "_jd_original", function)
 
 
 @contextlib.contextmanager

@@ -49,6 +49,30 @@ def launches(fn, caplog):
     return result, len(caplog.records)
 
 
+def test_scipy_backend_under_the_patch_runs_scipy_itself():
+    # the scipy backend looks its function up in scipy.ndimage, which the patch has
+    # replaced with jitdispatch's: that lookup once recursed without end
+    x = np.random.default_rng(0).random((8, 9))
+    expected = sndi.gaussian_filter(x, 1.0)
+    with jd.patch("scipy.ndimage"), jd.backend("scipy"):
+        np.testing.assert_array_equal(jndi.gaussian_filter(x, 1.0), expected)
+        np.testing.assert_array_equal(sndi.gaussian_filter(x, 1.0), expected)
+
+
+def test_dask_calls_jitdispatch_refuses_fall_back_to_scipy_under_the_patch():
+    da = pytest.importorskip("dask.array")
+    x = np.random.default_rng(1).random((20, 20))
+    lazy = da.from_array(x, chunks=7)
+    with jd.patch("scipy.ndimage"):
+        # generic_gradient_magnitude takes no Dask arrays here (BackendError); a Dask
+        # input with an output array is refused too (UnsupportedArgumentError)
+        got = sndi.generic_gradient_magnitude(lazy, sndi.sobel)
+        out = np.empty((20, 20))
+        sndi.sobel(lazy, output=out)
+    np.testing.assert_allclose(np.asarray(got), sndi.generic_gradient_magnitude(x, sndi.sobel))
+    np.testing.assert_allclose(out, sndi.sobel(x))
+
+
 @pytest.mark.parametrize(
     "name, call",
     [

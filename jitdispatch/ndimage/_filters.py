@@ -431,7 +431,7 @@ def _lazy(function, input, plan, args, kwargs=None):
     from ._dask import depth_from_plan, map_filter
 
     if plan.output.array is not None:
-        raise TypeError(
+        raise jd.UnsupportedArgumentError(  # a TypeError (jd.patch falls back to SciPy)
             f"{function.__name__}: with a Dask input, `output` must be None or a dtype, "
             "not an array; the result is a new lazy Dask array"
         )

@@ -442,7 +442,9 @@ def _lazy(name, input, args, kwargs, plan):
     from . import _dask
 
     if plan.output.array is not None:
-        raise TypeError(f"{name}: for a Dask input, `output` must be None or a dtype")
+        raise jd.UnsupportedArgumentError(  # a TypeError (jd.patch falls back to SciPy)
+            f"{name}: for a Dask input, `output` must be None or a dtype"
+        )
     depth, modes = _dask.depth_from_plan(plan, input.ndim)
     return _dask.map_filter(
         globals()[name], input, args, kwargs, depth=depth, modes=modes, dtype=plan.output.dtype
