@@ -127,6 +127,11 @@ def fingerprint_function(fn, _seen=None):
     for name, cell in _closure_items(fn):
         with contextlib.suppress(ValueError):
             values.append((name, cell.cell_contents))
+    # default values are frozen into the code as closures are (lambda v, a=a: ...)
+    for k, value in enumerate(fn.__defaults__ or ()):
+        values.append((f"<default {k}>", value))
+    for name, value in sorted((fn.__kwdefaults__ or {}).items()):
+        values.append((f"<default {name}>", value))
     names = _code_names(fn.__code__)
     for name, value in list(values):
         if isinstance(value, types.ModuleType):

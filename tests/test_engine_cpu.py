@@ -229,6 +229,8 @@ def test_fingerprints_tell_referenced_callables_and_arrays_apart():
     def freezing(table):
         return lambda i: table[i]
 
+    scaled = [lambda v, a=a: v * a for a in (1.0, 5.0)]  # defaults frozen as closures are
+    assert fingerprint_function(scaled[0]) != fingerprint_function(scaled[1])
     keys = [fingerprint_function(calling(f)) for f in (np.max, np.min, np.sin, np.cos, len)]
     assert len(set(keys)) == 5
     # a name that leads back to the callable is the same key in every process

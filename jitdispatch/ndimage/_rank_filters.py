@@ -847,7 +847,8 @@ def generic_filter(
     time: new values need no new compilation); a ``scipy.LowLevelCallable`` (SciPy's
     C signature) is called from the compiled kernel on the CPU; on a GPU it is
     refused (pass a Python function). One kernel is compiled per function, per
-    number of extra arguments and per dtype. Numba's NumPy
+    number of extra arguments and per dtype; module globals the function reads are
+    frozen at that compilation, as Numba freezes them. Numba's NumPy
     functions may sum in another order than NumPy's (``np.mean`` of more than 8 values
     can differ in the last bits). An `output` that shares memory with `input` receives
     the filter of the unchanged input; SciPy writes it in place, so its later windows

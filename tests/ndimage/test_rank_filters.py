@@ -158,6 +158,9 @@ def test_generic_filter():
     _same("generic_filter", x, weighted, footprint=[[1, 0], [1, 1]], mode="wrap",
           extra_arguments=(1.5,), origin=(0, -1))
     _same("generic_filter", x.astype(np.int32), np.max, size=(2, 3), mode="constant", cval=50)
+    # functions that differ only in a default value each get their own kernel
+    for scale in (1.0, 5.0):
+        _same("generic_filter", x, lambda v, a=scale: v.max() * a, size=2)
     # NumPy's functions, one after the other: each gets its own kernel
     for function in (np.min, np.median, np.mean, np.ptp):
         _same("generic_filter", x, function, size=(2, 3))
