@@ -241,6 +241,19 @@ def test_narrower_outputs_as_scipys_c_casts_and_later_passes(out):
             np.testing.assert_array_equal(got.view(np.uint8), expected.view(np.uint8))
 
 
+@pytest.mark.parametrize("dtype", [np.int16, np.uint8, bool])
+def test_fractional_cval_beside_integers_into_float_outputs(dtype):
+    # SciPy's separable passes compare in float64: a cval of 9.75 stays 9.75 (it was
+    # truncated to the integer input's 9); 300 beside uint8 is not clamped either
+    x = np.array([[5, 7, 1, 4], [2, 9, 3, 3]]).astype(dtype)
+    for cval in (9.75, -3.25, 300.0):
+        for name, kwargs in [
+            ("maximum_filter1d", {"size": 3}),
+            ("minimum_filter", {"size": (2, 3)}),
+        ]:
+            _same(name, x, output=np.float32, cval=cval, mode="constant", **kwargs)
+
+
 def test_extreme_ranks_with_per_axis_modes_over_reordered_axes():
     # SciPy hands rank 0 and the last rank to minimum/maximum_filter with the footprint
     # as given (its axes in input order) and the modes moved to the axes they name
