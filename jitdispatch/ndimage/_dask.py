@@ -154,6 +154,9 @@ def map_filter(function, input, args=(), kwargs=None, *, depth, modes, dtype):
 
     kwargs = {} if kwargs is None else dict(kwargs)
     ndim = input.ndim
+    if input.size == 0:  # nothing to read or write: each (empty) chunk on its own
+        return input.map_blocks(_run_chunk, function=function, args=args, kwargs=kwargs,
+                                dtype=dtype)
     if not isinstance(modes, dict):
         modes = dict.fromkeys(range(ndim), modes)
     depth = {ax: depth.get(ax, (0, 0)) for ax in range(ndim)}

@@ -625,7 +625,9 @@ _RANK_NOTES = """Notes
     range is clamped to that range (for a bool input, any nonzero ``cval`` is True);
     for a 1-D input and an `output` dtype other than the input's (not float16/small
     integers), SciPy writes the working type's bytes into `output` (garbage), here the
-    values are converted.
+    values are converted; for a 1-D input and a window longer than it with a nonzero
+    origin, SciPy's 1-D path returns uninitialised values or wrong ranks, here the
+    ranks of the window as the N-D path reads it.
     %(nan)s
     %(wide_integers)s
     """.replace("{max_local}", str(_rank.MAX_LOCAL)).replace(

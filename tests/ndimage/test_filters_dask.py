@@ -73,6 +73,19 @@ def test_dask_derivatives_with_wrapping_and_other_modes(output):
         np.testing.assert_allclose(got.compute(), want, rtol=1e-12, atol=1e-12 * 100)
 
 
+def test_dask_empty_arrays_in_several_empty_chunks():
+    # Dask keeps chunks (0, 0) of an empty axis: no block has edges to share
+    for shape, chunks in [((0,), ((0, 0),)), ((2, 0), ((2,), (0, 0)))]:
+        lazy = da.from_array(np.zeros(shape), chunks=chunks)
+        for got, want in [
+            (jn.uniform_filter1d(lazy, 3), ndi.uniform_filter1d(np.zeros(shape), 3)),
+            (jn.sobel(lazy), ndi.sobel(np.zeros(shape))),
+            (jn.median_filter(lazy, size=3), ndi.median_filter(np.zeros(shape), size=3)),
+        ]:
+            computed = got.compute()
+            assert computed.shape == want.shape and computed.dtype == want.dtype
+
+
 def test_dask_other_byte_order():
     # a big-endian Dask array is filtered from a lazy native copy of its chunks
     x = np.random.default_rng(2).normal(size=(9, 10)).astype(">f8")
