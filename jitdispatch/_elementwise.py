@@ -16,6 +16,8 @@ import numpy as np
 
 from . import _arrays, _cache, _config, _dispatch
 from ._kernel import (
+    _CO_VARARGS,
+    _CO_VARKEYWORDS,
     _NOT_GIVEN,
     Func,
     Kernel,
@@ -147,6 +149,18 @@ class Elementwise:
 
     def __init__(self, py_func):
         self.func = Func(py_func)
+        code = py_func.__code__
+        if (
+            code.co_flags & (_CO_VARARGS | _CO_VARKEYWORDS)
+            or code.co_kwonlyargcount
+            or py_func.__defaults__
+            or code.co_argcount == 0
+        ):
+            raise TypeError(
+                f"elementwise {py_func.__qualname__}: use one or more plain positional "
+                "parameters, one per operand; *args, **kwargs, defaults and keyword-only "
+                "parameters are not supported"
+            )
         self.py_func = py_func
         self.__name__ = py_func.__name__
         self.__qualname__ = py_func.__qualname__

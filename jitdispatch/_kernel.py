@@ -542,6 +542,8 @@ _ENTRY_SIGNATURE = _entry_signature()
 def _bad_dtype(arr):
     dtype = getattr(arr, "dtype", None)
     kind = getattr(dtype, "kind", None)
+    if isinstance(dtype, np.dtype) and dtype == np.float16:
+        return "float16, which Numba has no arithmetic for; use float32"
     if kind not in _BAD_KINDS and isinstance(dtype, np.dtype) and not dtype.isnative:
         # Numba has no type for it (a failed compile there also left the dispatcher
         # refusing other new types); a native copy is `.astype(dtype.newbyteorder("="))`

@@ -699,3 +699,23 @@ def test_kernel_scalars_lists_and_costs_numpy_would_take():
     np.testing.assert_array_equal(floats, [3.0, 3.0])
     with pytest.raises(jd.LaunchError, match="cost"):
         put(3.0, floats, ndrange=2, cost=True)
+
+
+def test_elementwise_signatures_and_float16_refused_up_front():
+    # found by fuzzing: these failed only when called, with messages naming nothing
+    def varargs(*xs):
+        return 1.0
+
+    def defaults(a, b=1.0):
+        return a + b
+
+    def nothing():
+        return 1.5
+
+    for function in (varargs, defaults, nothing):
+        with pytest.raises(TypeError, match="plain positional parameters"):
+            jd.elementwise(function)
+    with pytest.raises(jd.UnsupportedArgumentError, match="float16"):
+        _plus(np.ones(2, np.float16), 1.0)
+    with pytest.raises(jd.UnsupportedArgumentError, match="float16"):
+        add1(np.ones(2, np.float16), np.ones(2), np.empty(2), ndrange=2)
