@@ -670,10 +670,16 @@ class Kernel:
                 f"got {ndrange!r}"
             ) from None
         if len(shape) != ndim:
+            wanted = self.params[len(shape) :]
+            if len(shape) <= len(self.params):  # most likely an argument missing or extra
+                raise LaunchError(
+                    f"kernel {self.__qualname__}: with a {len(shape)}-d ndrange={ndrange!r} "
+                    f"it takes {len(wanted)} argument(s) {wanted}, got {nargs}; with {nargs} "
+                    f"argument(s), ndrange has {ndim} dimension(s) {self.params[:ndim]}"
+                )
             raise LaunchError(
                 f"kernel {self.__qualname__}: ndrange={ndrange!r} has {len(shape)} dimension(s) "
-                f"but the kernel has {ndim} index parameter(s) {self.params[:ndim]} for "
-                f"{nargs} argument(s)"
+                f"but the kernel has {len(self.params)} parameter(s) {self.params}"
             )
         if any(n < 0 for n in shape):
             raise LaunchError(

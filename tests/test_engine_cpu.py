@@ -719,3 +719,11 @@ def test_elementwise_signatures_and_float16_refused_up_front():
         _plus(np.ones(2, np.float16), 1.0)
     with pytest.raises(jd.UnsupportedArgumentError, match="float16"):
         add1(np.ones(2, np.float16), np.ones(2), np.empty(2), ndrange=2)
+
+
+def test_wrong_argument_counts_say_what_the_kernel_takes():
+    out = np.zeros(4)
+    with pytest.raises(jd.LaunchError, match=r"takes 3 argument\(s\) \('x', 'y', 'out'\), got 2"):
+        add1(np.ones(4), out, ndrange=4)
+    with pytest.raises(jd.LaunchError, match="got 4; with 4 argument"):
+        add1(np.ones(4), np.ones(4), out, out, ndrange=4)
