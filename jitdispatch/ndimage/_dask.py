@@ -79,6 +79,18 @@ def _min_chunks(chunks, n, least):
     return tuple(out)
 
 
+def _kept(obj):
+    """``obj`` with every array in it copied (into tuples, lists and dicts): a lazy result
+    must not change when the caller later writes to the weights or footprint it gave."""
+    if isinstance(obj, (tuple, list)):
+        return type(obj)(_kept(o) for o in obj)
+    if isinstance(obj, dict):
+        return {k: _kept(v) for k, v in obj.items()}
+    if isinstance(obj, np.ndarray) or type(obj).__module__.startswith("cupy"):
+        return obj.copy() if hasattr(obj, "copy") and hasattr(obj, "shape") else obj
+    return obj
+
+
 def _run_chunk(chunk, *, function, args, kwargs):
     with jd.serial():
         return function(chunk, *args, **kwargs)
@@ -152,7 +164,7 @@ def map_filter(function, input, args=(), kwargs=None, *, depth, modes, dtype):
     from dask.base import tokenize
     from dask.highlevelgraph import HighLevelGraph
 
-    kwargs = {} if kwargs is None else dict(kwargs)
+    args, kwargs = _kept(tuple(args)), _kept({} if kwargs is None else dict(kwargs))
     ndim = input.ndim
     if input.size == 0:  # nothing to read or write: each (empty) chunk on its own
         return input.map_blocks(_run_chunk, function=function, args=args, kwargs=kwargs,

@@ -105,6 +105,29 @@ def test_dask_window_larger_than_array():
         np.testing.assert_array_equal(got, ndi.uniform_filter1d(x, 7, axis=1, mode=mode))
 
 
+def test_dask_result_keeps_the_weights_given_at_the_call():
+    # SciPy reads weights and footprints at the call; a lazy result must do the same
+    x = np.arange(30.0).reshape(5, 6)
+    lazy = da.from_array(x, chunks=(2, 3))
+    weights, footprint = np.array([[1.0, 2.0], [3.0, 4.0]]), np.ones((3, 3), bool)
+    extra = np.array([2.0])
+    results = [
+        jn.correlate(lazy, weights),
+        jn.median_filter(lazy, footprint=footprint),
+        jn.generic_filter(lazy, lambda b, k: b.max() * k[0], size=2, extra_arguments=(extra,)),
+    ]
+    wants = [
+        ndi.correlate(x, weights),
+        ndi.median_filter(x, footprint=footprint),
+        ndi.generic_filter(x, lambda b, k: b.max() * k[0], size=2, extra_arguments=(extra,)),
+    ]
+    weights[:] = 0.0
+    footprint[1] = False
+    extra[0] = -1.0
+    for got, want in zip(results, wants, strict=True):
+        np.testing.assert_array_equal(got.compute(), want)
+
+
 def test_dask_three_dims_and_axes():
     x = np.random.default_rng(2).normal(size=(6, 7, 8)).astype(np.float32)
     lazy = da.from_array(x, chunks=(2, 3, 4))
