@@ -58,6 +58,8 @@ def explain(fn, *args, **kwargs):
         shape = fn.shape(ndrange, len(args))
         kern, nargs = fn, len(args)
     elif isinstance(fn, Elementwise):
+        if any(_is_dask(a) for a in args):
+            return _explain_dask(fn, args)
         out = kwargs.pop("out", None)
         names = [f"x{k + 1}" for k in range(len(args))] + (["out"] if out is not None else [])
         objs = list(args) + ([out] if out is not None else [])
@@ -87,6 +89,32 @@ def explain(fn, *args, **kwargs):
         launch=launch["launch"],
         signature=_format_sig(sig, examples, len(shape)),
         cache=_cache_state(kern, tgt, nargs, sig),
+    )
+
+
+def _is_dask(obj):
+    info = _arrays.describe(obj)
+    return info is not None and info is not _arrays.SEQUENCE and info.device == "dask"
+
+
+def _explain_dask(fn, args):
+    """An elementwise call on Dask arrays: a lazy result, each block a call of its own."""
+    kinds = sorted(
+        {type(a._meta).__module__.split(".")[0] for a in args if _is_dask(a)}
+    )
+    where = {"numpy": "cpu", "cupy": "cuda"}
+    target = ", ".join(where.get(k, k) for k in kinds)
+    return Explanation(
+        function=f"elementwise {fn.__qualname__}",
+        backend="jit (a kernel runs as written)",
+        target=f"per chunk ({target})",
+        reason=f"a Dask array ({', '.join(kinds)} chunks): the result is lazy, and each "
+        "block is one call, dispatched as its chunks are when computed",
+        device="the chunks' devices",
+        stream="each chunk's current stream" if "cupy" in kinds else "none (synchronous)",
+        launch="one call per output block (explain one chunk for its launch)",
+        signature="per chunk",
+        cache="per chunk signature, in memory and on disk",
     )
 
 
