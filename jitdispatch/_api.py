@@ -58,8 +58,10 @@ def elementwise(fn):
 
     ``f(*arrays, out=None, target=None)`` broadcasts its operands, allocates the result in
     the inputs' library and on their device (CuPy in, CuPy out; torch in, torch out;
-    Dask in, lazy Dask out), or writes into ``out``. Result dtypes follow NumPy's
-    promotion of the inputs unless the function returns another kind of number.
+    Dask in, lazy Dask out), or writes into ``out``, to whose shape the operands
+    broadcast as in a NumPy ufunc. Result dtypes follow NumPy's promotion of the inputs
+    unless the function returns another kind of number. As with NumPy's ufuncs, NumPy
+    scalars or 0-d arrays give a NumPy scalar (CuPy gives 0-d arrays, as CuPy does).
 
     The result is a plain function with the attributes ``nin``, ``py_func`` and
     ``compile_ptx(*operands, cc=(9, 0))``.

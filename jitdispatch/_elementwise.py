@@ -75,7 +75,7 @@ def _fast_key(args, array_class=_ndarray):
             key.append(t)
         else:
             return None
-    if shape is None:
+    if not shape:
         return None
     return (*key, len(shape))
 
@@ -125,7 +125,7 @@ def _entry_source(nin):
     keys = ", ".join([f"k{k}" for k in range(nin)] + ["len(shape)"])
     operands = ", ".join(params)
     lines += [
-        "            if shape is None:",
+        "            if not shape:",  # no array, or 0-d ones: the result is a scalar
         "                raise Slow",
         f"            launcher, dtype = FAST[({keys})]",
         "            res = empty(shape, dtype)",
@@ -308,6 +308,9 @@ class Elementwise:
         )
         if tgt.name != "cpu":
             tgt.check_available()
+            if out is not None:
+                args = _device_apart_from(args, out, self.__name__)
+                infos[: len(args)] = [_arrays.describe(a) for a in args]
         like_obj = objs[like] if like is not None else None
         like_info = infos[like] if like is not None else None
         operands = []
@@ -334,7 +337,6 @@ class Elementwise:
         if cast or (dtype.kind in "iu" and any(type(op) is int for op in operands)):
             fast_key = None  # values a fast call would not check (see _python_ints_for)
         pattern = tuple(not _is_scalar(op) for op in operands)
-        operands = [op if _is_scalar(op) else tgt.broadcast(op, shape) for op in operands]
         if out is None:
             res, public = tgt.empty(shape, dtype, like_obj, like_info, device_id)
         else:
@@ -342,18 +344,27 @@ class Elementwise:
             if out_info is None or out_info is _arrays.SEQUENCE:
                 raise TypeError(f"{self.__name__}: out must be an array, got {type(out).__name__}")
             if tuple(out.shape) != shape:
-                raise ValueError(
-                    f"{self.__name__}: out has shape {tuple(out.shape)} but the inputs broadcast "
-                    f"to {shape}"
-                )
+                # NumPy's rule: the inputs broadcast to out's shape, which may be larger
+                try:
+                    wider = tuple(np.broadcast_shapes(shape, tuple(out.shape)))
+                except ValueError:
+                    wider = None
+                if wider != tuple(out.shape):
+                    raise ValueError(
+                        f"{self.__name__}: out has shape {tuple(out.shape)} but the inputs "
+                        f"broadcast to {shape}"
+                    )
+                shape = wider
             res = tgt.prepare(out, out_info)
             if not np.can_cast(dtype, res.dtype, "same_kind"):
                 raise TypeError(
                     f"{self.__name__}: cannot cast the result from {dtype} to out's dtype "
                     f"{res.dtype} with casting rule 'same_kind'"
                 )
-            operands = [_apart_from(op, res) for op in operands]
             public = out
+        operands = [op if _is_scalar(op) else tgt.broadcast(op, shape) for op in operands]
+        if out is not None:
+            operands = [_apart_from(op, res) for op in operands]
         kern = self.kernel(len(shape), pattern)
         if _config.trace:
             why = _dispatch.reason(names, objs, infos, tgt.name, target)
@@ -372,6 +383,8 @@ class Elementwise:
             self._fast[fast_key] = (launcher, dtype)
         if cupy_key is not None and hasattr(launcher, "launch_cupy"):
             self._cupy[cupy_key] = (launcher, dtype)
+        if not shape and out is None and type(public) is np.ndarray:
+            return public[()]  # a NumPy scalar, as a ufunc gives for 0-d operands
         return public
 
     def _dask(self, args, out, target, options):
@@ -478,6 +491,69 @@ def _apart_from(op, out):
         and op.dtype.itemsize == out.dtype.itemsize
     )
     return op if same else op.copy()
+
+
+def _strides(cai):
+    """The byte strides an array interface gives, or those of a C-contiguous array."""
+    if cai.get("strides") is not None:
+        return tuple(cai["strides"])
+    strides, step = [], np.dtype(cai["typestr"]).itemsize
+    for n in reversed(tuple(cai["shape"])):
+        strides.append(step)
+        step *= n
+    return tuple(reversed(strides))
+
+
+def _byte_span(cai):
+    """``(first, end)`` bytes an array with this ``__cuda_array_interface__`` spans, or
+    None when it is empty."""
+    shape = tuple(cai["shape"])
+    if 0 in shape:
+        return None
+    itemsize = np.dtype(cai["typestr"]).itemsize
+    strides = _strides(cai)
+    reach = [(n - 1) * s for n, s in zip(shape, strides, strict=True)]
+    start = cai["data"][0]
+    return start + sum(r for r in reach if r < 0), start + sum(r for r in reach if r > 0) + itemsize
+
+
+def _same_elements(a, b):
+    """Whether two arrays' interfaces name the same elements in the same order."""
+    return (
+        a["data"][0] == b["data"][0]
+        and tuple(a["shape"]) == tuple(b["shape"])
+        and np.dtype(a["typestr"]).itemsize == np.dtype(b["typestr"]).itemsize
+        and _strides(a) == _strides(b)
+    )
+
+
+def _device_apart_from(args, out, name):
+    """``args`` with a copy of each device array whose memory overlaps ``out`` other than
+    element for element, as CuPy's ufuncs copy such inputs; the copy is made by the
+    array's own library (CuPy's ``copy``, torch's ``clone``)."""
+    out_cai = getattr(out, "__cuda_array_interface__", None)
+    out_span = _byte_span(out_cai) if out_cai is not None else None
+    if out_span is None:
+        return args
+    kept = []
+    for k, arg in enumerate(args):
+        cai = getattr(arg, "__cuda_array_interface__", None)
+        span = _byte_span(cai) if cai is not None else None
+        if (
+            span is not None
+            and span[0] < out_span[1]
+            and out_span[0] < span[1]
+            and not _same_elements(cai, out_cai)
+        ):
+            copy = getattr(arg, "clone", None) or getattr(arg, "copy", None)
+            if copy is None:
+                raise UnsupportedArgumentError(
+                    f"{name}: argument `x{k + 1}` ({type(arg).__name__}) overlaps `out` "
+                    "in memory; pass a copy of it"
+                )
+            arg = copy()
+        kept.append(arg)
+    return tuple(kept)
 
 
 def _operand_key(op):

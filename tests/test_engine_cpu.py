@@ -336,6 +336,30 @@ def test_elementwise_out():
         hypot(np.ones(3), np.ones(4))
 
 
+def test_elementwise_out_sets_the_shape_as_numpy_does():
+    # the inputs broadcast to a larger out, and one that overlaps out is read first
+    out = np.zeros((2, 3))
+    assert add(np.arange(3.0), 1.0, out=out) is out
+    np.testing.assert_array_equal(out, np.add(np.arange(3.0), 1.0, out=np.zeros((2, 3))))
+    mine, numpys = np.arange(12.0).reshape(2, 6), np.arange(12.0).reshape(2, 6)
+    add(mine[:1], 1.0, out=mine)
+    np.add(numpys[:1], 1.0, out=numpys)
+    np.testing.assert_array_equal(mine, numpys)
+    with pytest.raises(ValueError, match=r"out has shape \(2,\)"):
+        add(np.ones(3), 1.0, out=np.empty(2))
+
+
+def test_elementwise_scalars_and_0d_arrays_give_numpy_scalars():
+    for args in ((np.array(1.5), np.array(2.0)), (np.float32(1.5), 2.0), (3, 4)):
+        mine, numpys = add(*args), np.add(*args)
+        assert type(mine) is type(numpys)
+        assert mine == numpys
+    add(np.array(1.0), np.array(2.0))  # the second call of a signature, too
+    assert type(add(np.array(1.0), np.array(2.0))) is np.float64
+    out = np.empty(())
+    assert add(np.array(1.0), 2.0, out=out) is out  # an out= is returned as given
+
+
 def test_elementwise_wrong_arity():
     with pytest.raises(TypeError, match="takes 2 arguments"):
         hypot(np.ones(3))
@@ -348,6 +372,9 @@ def test_elementwise_on_dask_is_lazy_and_right():
     assert isinstance(res, da.Array)
     assert res.dtype == np.float64
     np.testing.assert_allclose(res.compute(), np.hypot(np.arange(20.0).reshape(4, 5), 1.0))
+    report = jd.explain(hypot, x, 1.0)
+    assert report.target == "per chunk (cpu)"
+    assert "lazy" in report.reason
 
 
 # --- errors --------------------------------------------------------------------------------
@@ -365,6 +392,34 @@ class FakeDeviceArray:
             "version": 3,
             "strides": None,
         }
+
+
+class OverlapStandIn:
+    """A device array's interface over ``base``'s host memory (only its addresses are
+    read), with CuPy's ``copy``; a copy lives elsewhere."""
+
+    def __init__(self, view, copyable=True):
+        self.view = view
+        face = view.__array_interface__
+        self.__cuda_array_interface__ = dict(face, strides=face["strides"], version=3)
+        if copyable:
+            self.copy = lambda: OverlapStandIn(view.copy())
+
+
+def test_elementwise_device_operands_overlapping_out_are_copied_as_cupy_does():
+    from jitdispatch._elementwise import _device_apart_from
+
+    base = np.zeros(12)
+    out = OverlapStandIn(base[2:8])
+    same, shifted = OverlapStandIn(base[2:8]), OverlapStandIn(base[1:7])
+    reversed_, apart = OverlapStandIn(base[7:1:-1]), OverlapStandIn(base[8:])
+    touching = OverlapStandIn(base[:2])
+    given = (same, shifted, reversed_, apart, touching)
+    kept = _device_apart_from(given, out, "f")
+    assert [k is a for k, a in zip(kept, given, strict=True)] == [True, False, False, True, True]
+    assert not np.shares_memory(kept[1].view, base)
+    with pytest.raises(jd.UnsupportedArgumentError, match=r"`x1`.*overlaps `out`"):
+        _device_apart_from((OverlapStandIn(base[3:9], copyable=False),), out, "f")
 
 
 def test_mixed_devices_name_each_argument():

@@ -54,6 +54,10 @@ def test_elementwise_broadcasting_and_layouts():
     np.testing.assert_array_equal(sim, cpu)
     cpu, sim = both(hypot, np.asfortranarray(x), x[0])
     np.testing.assert_array_equal(sim, cpu)
+    cpu, sim = np.empty((3, 2)), np.empty((3, 2))  # the operands broadcast to out's shape
+    hypot(x[0], 1.5, out=cpu)
+    hypot(x[0], 1.5, out=sim, target="cuda")
+    np.testing.assert_array_equal(sim, cpu)
 
 
 def test_helpers_scalars_local_memory_and_overrides():

@@ -34,6 +34,15 @@ def test_cupy_in_cupy_out(cupy):
     np.testing.assert_array_equal(out.get(), 3 * np.arange(1000, dtype=np.float32))
 
 
+def test_cupy_out_overlapping_an_input(cupy):
+    # as CuPy's ufuncs (and NumPy's): an input overlapping out is read before out is written
+    x = cupy.arange(10.0)
+    hypot(x[:-1], 0.0, out=x[1:])
+    want = np.arange(10.0)
+    want[1:] = np.hypot(want[:-1], 0.0)
+    np.testing.assert_array_equal(x.get(), want)
+
+
 def test_cupy_layouts_helpers_and_local_memory(cupy):
     base = cupy.arange(48.0).reshape(6, 8)
     x = base[::-1, ::3]
