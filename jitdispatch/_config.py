@@ -56,13 +56,17 @@ def log(message, *args):
 
 def set_trace(enabled=True):
     """Log every dispatch decision (target, reason, device, stream) to ``jitdispatch``."""
-    import logging
-
     global trace
     trace = bool(enabled)
     from . import _dispatch
 
     _dispatch.refresh_hot()
+    _prepare_logger()
+
+
+def _prepare_logger():
+    import logging
+
     logger = logging.getLogger("jitdispatch")
     if trace and not logger.handlers and not logging.getLogger().handlers:
         handler = logging.StreamHandler(sys.stderr)
@@ -72,5 +76,6 @@ def set_trace(enabled=True):
         logger.setLevel(logging.INFO)
 
 
-if _flag("JITDISPATCH_TRACE"):
-    set_trace(True)
+if _flag("JITDISPATCH_TRACE"):  # (_dispatch reads ``trace`` when it is imported)
+    trace = True
+    _prepare_logger()

@@ -35,6 +35,8 @@ def refresh_hot():
     HOT[0] = not forcing and not _config.trace
 
 
+refresh_hot()  # off when JITDISPATCH_TRACE is set
+
 @contextlib.contextmanager
 def use_target(name):
     """Force ``target=name`` for every launch in this block (this thread or task).

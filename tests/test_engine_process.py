@@ -44,6 +44,23 @@ def test_import_and_numpy_call_leave_gpu_libraries_alone():
     assert proc.stdout.strip() == ""
 
 
+def test_trace_switched_on_from_the_environment():
+    proc = run_python(
+        """
+        import numpy as np
+        import jitdispatch as jd
+        @jd.elementwise
+        def f(a):
+            return a + 1
+        f(np.arange(3))
+        f(np.arange(3))  # traced too: the fast path is off while tracing
+        """,
+        env={"JITDISPATCH_TRACE": "1"},
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.count("jitdispatch: f -> cpu") == 2, proc.stderr
+
+
 KERNEL_MODULE = """
 import numpy as np
 import jitdispatch as jd
