@@ -397,8 +397,11 @@ class Elementwise:
         metas = [a if _is_scalar(a) else _DtypeOnly(a.dtype) for a in args]
         dtype = self.result_dtype(metas)
 
+        from ._targets.cpu import serial
+
         def block(*blocks):
-            return self(*blocks, target=target, **options)
+            with serial():  # Dask's workers already keep every core busy
+                return self(*blocks, target=target, **options)
 
         return elemwise(block, *args, dtype=dtype, name=f"jd-{self.__name__}")
 

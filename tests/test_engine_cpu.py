@@ -377,6 +377,20 @@ def test_elementwise_on_dask_is_lazy_and_right():
     assert "lazy" in report.reason
 
 
+def test_elementwise_on_dask_runs_serial_kernels_per_chunk(monkeypatch):
+    da = pytest.importorskip("dask.array", reason="dask is not installed")
+    from jitdispatch import _config
+    from jitdispatch._targets import cpu
+
+    def parallel(*args):
+        raise AssertionError("a chunk launched a parallel kernel")
+
+    big = np.arange(2.0 * _config.PARALLEL_THRESHOLD)
+    monkeypatch.setattr(cpu, "_run_parallel", parallel)
+    got = hypot(da.from_array(big, chunks=big.size // 2), 1.0).compute(scheduler="threads")
+    np.testing.assert_allclose(got, np.hypot(big, 1.0))
+
+
 # --- errors --------------------------------------------------------------------------------
 
 
