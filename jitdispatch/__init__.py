@@ -9,6 +9,7 @@ from ._api import asarray, elementwise, empty, explain, func, kernel, lanes
 from ._backends import Backend, BackendError, backend, register_backend, set_backend
 from ._config import set_trace
 from ._dispatch import use_target
+from ._explain import Explanation
 from ._kernel import fmax, fmin, local, per_target
 from ._patch import patch
 from ._targets.cpu import serial
@@ -28,6 +29,7 @@ __all__ = [
     "BackendError",
     "CacheWarning",
     "DeviceMismatchError",
+    "Explanation",
     "JitDispatchError",
     "LaunchError",
     "TargetUnavailableError",

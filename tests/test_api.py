@@ -17,6 +17,7 @@ PUBLIC = {
     "use_target",
     "CacheWarning",
     "DeviceMismatchError",
+    "Explanation",
     "JitDispatchError",
     "LaunchError",
     "TargetUnavailableError",
