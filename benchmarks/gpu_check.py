@@ -1,6 +1,6 @@
 """GPU check: launch overhead and throughput against CuPy on the same arrays.
 
-Run by ``make gpu-check`` after the gpu test lane; prints a short table last.
+Run by ``make gpu-check`` before the gpu test lane; prints a short table last.
 """
 
 import time
