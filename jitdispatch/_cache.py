@@ -20,7 +20,7 @@ from . import _config
 from .errors import CacheWarning
 
 # Bump when the generated code changes shape, so old files are never reused.
-CODEGEN_VERSION = "6"  # 6: helpers named by their fingerprint
+CODEGEN_VERSION = "7"  # 7: parallel wrappers report exceptions raised in threads
 
 _lock = threading.RLock()
 _warned = set()

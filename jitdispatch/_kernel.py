@@ -554,7 +554,7 @@ def _bad_dtype(arr):
 class Kernel:
     """An index-space kernel; see :func:`jitdispatch.kernel`."""
 
-    def __init__(self, py_func, *, written=None, max_registers=None):
+    def __init__(self, py_func, *, written=None, max_registers=None, raises=True):
         if not isinstance(py_func, types.FunctionType):
             raise TypeError(f"jd.kernel takes a Python function, got {type(py_func).__name__}")
         code = py_func.__code__
@@ -572,6 +572,7 @@ class Kernel:
         self.__wrapped__ = py_func
         self.params = code.co_varnames[: code.co_argcount]
         self.max_registers = max_registers  # CUDA: registers per thread, at most
+        self.raises = raises  # CPU: whether parallel launches check their threads for errors
         self._written = written
         self._written_known = written is not None
         self._fp = None
@@ -630,7 +631,7 @@ class Kernel:
                     target.check_available()
                     module, on_disk = self._module(target, nargs)
                     launcher = target.make_launcher(
-                        module, on_disk, self._ndim(nargs), self.max_registers
+                        module, on_disk, self._ndim(nargs), self.max_registers, self.raises
                     )
                     self._launchers[key] = launcher
                     self._publish(target.name, nargs, launcher)

@@ -1,6 +1,7 @@
 """The engine on the CPU target, against NumPy."""
 
 import logging
+import math
 
 import numpy as np
 import pytest
@@ -110,6 +111,63 @@ def test_scalars_by_value_and_large_parallel_launch():
     np.testing.assert_array_equal(out, 2.5 * x + 1)
     saxpy(3, x, y, out, ndrange=n)  # int scalar, int ndrange
     np.testing.assert_array_equal(out, 3 * x + 1)
+
+
+@jd.kernel
+def checked_sqrt(i, x, out):
+    if x[i] < 0:
+        raise ValueError("negative input")
+    out[i] = math.sqrt(x[i])
+
+
+@jd.kernel(raises=False)
+def unchecked_scale(i, x, out):
+    out[i] = 2.0 * x[i]
+
+
+@pytest.mark.parametrize("n", [1000, 200_000], ids=["serial", "parallel"])
+def test_exceptions_raised_in_any_launch(n):
+    # Numba's prange drops what a thread raises; the parallel wrapper must not
+    x, out = np.linspace(0.0, 1.0, n), np.zeros(n)
+    x[n * 3 // 4] = -1.0  # in the last thread's share of axis 0
+    with pytest.raises(ValueError, match="negative input"):
+        checked_sqrt(x, out, ndrange=n)
+    x[n * 3 // 4] = 1.0
+    checked_sqrt(x, out, ndrange=n)
+    np.testing.assert_array_equal(out, np.sqrt(x))
+
+
+def test_exceptions_from_elementwise_in_parallel_launches():
+    @jd.elementwise
+    def strict_log(v):
+        if v <= 0:
+            raise ValueError("not positive")
+        return math.log(v)
+
+    x = np.ones((600, 600))
+    x[599, 3] = 0.0
+    with pytest.raises(ValueError, match="not positive"):
+        strict_log(x)
+
+
+def test_exception_only_in_a_parallel_launch_is_a_launch_error(monkeypatch):
+    from jitdispatch._targets import cpu
+
+    n = 200_000
+    x, out = np.ones(n), np.empty(n)
+    checked_sqrt(x, out, ndrange=n)
+    monkeypatch.setattr(cpu, "_run_parallel", lambda *args: 1)  # as if a thread raised
+    with pytest.raises(jd.LaunchError, match="run serially did not raise"):
+        checked_sqrt(x, out, ndrange=n)
+
+
+def test_kernels_declared_not_to_raise():
+    n = 200_000
+    x, out = np.arange(n, dtype=np.float64), np.empty(n)
+    unchecked_scale(x, out, ndrange=n)
+    np.testing.assert_array_equal(out, 2.0 * x)
+    with pytest.raises(TypeError, match="raises must be True or False"):
+        jd.kernel(raises=1)
 
 
 def test_sequences_become_arrays():

@@ -24,11 +24,12 @@ Must provide
     What ``jd.fmin`` / ``jd.fmax`` (``name``) stand for inside kernel bodies: the smaller /
     larger of two numbers with ``py_func``'s rule (a NaN operand gives the other one),
     compiled so that a vector loop keeps it one instruction where the target has one.
-``wrapper_source(ndim, nargs)`` / ``make_launcher(module, on_disk, ndim, max_registers)``
+``wrapper_source(ndim, nargs)`` / ``make_launcher(module, on_disk, ndim, max_registers, raises)``
     The generated launch wrapper (Python source; the body is the global ``body``) and the
     object built from its imported module, for an ``ndim``-dimensional index space
     (``max_registers``: the kernel's register limit per thread, or None; a target without
-    registers ignores it).
+    registers ignores it. ``raises``: whether the body may raise, so that a launch must
+    report exceptions from every thread; a target that reports none ignores it).
     ``launcher(shape, args, device_id, options)`` runs it; ``launcher.dispatchers()``
     lists the Numba dispatchers it owns.
 ``prepare(obj, info)``

@@ -566,7 +566,7 @@ def _primary_context(device_id):
     return found
 
 
-def make_launcher(module, on_disk, ndim, max_registers=None):
+def make_launcher(module, on_disk, ndim, max_registers=None, raises=True):
     return Launcher(module, on_disk, ndim, max_registers)
 
 

@@ -13,6 +13,9 @@ chunks of `CHUNK` outputs, tap after tap, each tap a loop over the chunk that LL
 into vector instructions. Every output is still summed in SciPy's order. Launches whose
 first dimension would be short put a longer one first (``swap``), as that dimension runs
 in parallel.
+
+Every kernel here is ``jd.kernel(raises=False)``: none raises (indices stay inside the
+arrays by construction), so parallel CPU launches skip the check for errors in threads.
 """
 
 import math
@@ -339,7 +342,7 @@ def short_taps(dst, x, w, sym, m):
             dst[j] = v + np.float64(x3[j]) * w3
 
 
-@jd.kernel
+@jd.kernel(raises=False)
 def correlate_lines(a, b, src, w, origin, sym, swap, width, mode, cval, cast, out):
     """``out[o, i] = sum_k w[k] * src[o, i + k - len(w) // 2 - origin]``.
 
@@ -415,7 +418,7 @@ def row_at(src, o, k, j, n, mode, cval):
     return np.float64(src[o, k, j])
 
 
-@jd.kernel
+@jd.kernel(raises=False)
 def correlate_rows(a, b, block, src, w, origin, sym, swap, width, mode, cval, cast, out):
     """``out[o, i, j] = sum_k w[k] * src[o, i + k - len(w) // 2 - origin, j]``.
 
@@ -487,7 +490,7 @@ def correlate_rows(a, b, block, src, w, origin, sym, swap, width, mode, cval, ca
         store_chunk(out[o, i, j0 : j0 + m], acc, m, cast)
 
 
-@jd.kernel
+@jd.kernel(raises=False)
 def uniform_lines(o, src, size, origin, mode, cval, cast, out):
     """Running mean of ``size`` along line ``o`` of ``src`` ``(lines, n)``, as SciPy sums it.
 
@@ -529,7 +532,7 @@ def uniform_lines(o, src, size, origin, mode, cval, cast, out):
         store_chunk(out[o, i0:i1], vals, i1 - i0, cast)
 
 
-@jd.kernel
+@jd.kernel(raises=False)
 def uniform_rows(a, b, src, size, origin, swap, width, mode, cval, cast, out):
     """Running means of ``size`` along axis 1 of ``src`` ``(outer, n, inner)``.
 
@@ -625,7 +628,7 @@ def window_output(src, r, j, base, rows_inside, shape, offsets, flat, w, mode, c
     return acc
 
 
-@jd.kernel
+@jd.kernel(raises=False)
 def correlate_nd(r, block, src, shape, offsets, flat, w, lo, hi, width, mode, cval, cast, out):
     """N-D correlation over a window given as a list of taps.
 
@@ -772,7 +775,7 @@ def correlate_nd(r, block, src, shape, offsets, flat, w, lo, hi, width, mode, cv
         store_chunk(out[r, j0 : j0 + m], acc, m, cast)
 
 
-@jd.kernel
+@jd.kernel(raises=False)
 def laplace_flat(i, src, geometry, cval, cast, out):
     """``out[i]``: the sum over the axes of ``geometry`` of ``src``'s correlation with
     [1, -2, 1] along each, every term rounded to ``out``'s type before it is added, as
@@ -805,14 +808,14 @@ def laplace_flat(i, src, geometry, cval, cast, out):
         store(out, i, acc, (cast | ACCUMULATE) if k else cast)
 
 
-@jd.kernel
+@jd.kernel(raises=False)
 def convert_into(i, src, dst, cast):
     """``dst[i] = src[i]`` through float64, converted as C converts SciPy's working
     doubles (`convert`): what the rank filters write into an output of another type."""
     convert(dst, i, np.float64(src[i]), cast)
 
 
-@jd.kernel
+@jd.kernel(raises=False)
 def add_into(i, dst, src, sign):
     """``dst[i] += sign * src[i]`` in the arithmetic NumPy's ``+=`` / ``-=`` would use."""
     if sign > 0:
@@ -821,13 +824,13 @@ def add_into(i, dst, src, sign):
         dst[i] = dst[i] - src[i]
 
 
-@jd.kernel
+@jd.kernel(raises=False)
 def square_into(i, dst):
     """``dst[i] *= dst[i]`` (integers wrap around, as in NumPy)."""
     dst[i] = dst[i] * dst[i]
 
 
-@jd.kernel
+@jd.kernel(raises=False)
 def square_add_into(i, dst, src):
     """``dst[i] += src[i] * src[i]``, the square taken in ``src``'s type first."""
     sq = src[i] * src[i]
@@ -835,7 +838,7 @@ def square_add_into(i, dst, src):
     dst[i] = dst[i] + src[i]
 
 
-@jd.kernel
+@jd.kernel(raises=False)
 def sqrt_into(i, dst):
     """``dst[i] = sqrt(dst[i])``, computed in float64 and cast back."""
     dst[i] = math.sqrt(np.float64(dst[i]))

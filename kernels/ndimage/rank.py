@@ -19,6 +19,9 @@ that dtype. Every mode, size, origin and rank is a run-time argument. Vector loo
 keep an extreme in place use ``jd.fmin`` / ``jd.fmax``: with Python's ``min`` there, the
 CPU code stores through slow masked stores. (They differ from ``min`` only for NaN,
 where the filters' results are undefined.)
+
+Every kernel here is ``jd.kernel(raises=False)``: none raises (indices stay inside the
+arrays by construction), so parallel CPU launches skip the check for errors in threads.
 """
 
 import numpy as np
@@ -96,7 +99,7 @@ def _line_edge(line, j, size, half, mode, cv, minimum):
     return best
 
 
-@jd.kernel(max_registers=MAX_REGISTERS)
+@jd.kernel(max_registers=MAX_REGISTERS, raises=False)
 def line_extreme(q, src, out, size, origin, mode, cv, minimum, block):
     """Minimum (or maximum) filter along the last axis of the 2-D ``src``: index ``q``
     computes outputs ``jb * block <= j < (jb + 1) * block`` of line ``i``, where
@@ -173,7 +176,7 @@ def line_extreme(q, src, out, size, origin, mode, cv, minimum, block):
         j0 = j1
 
 
-@jd.kernel(max_registers=MAX_REGISTERS)
+@jd.kernel(max_registers=MAX_REGISTERS, raises=False)
 def line_extreme_rows(q, kb, src, out, acc, size, origin, mode, cv, minimum, block, kblock):
     """As `line_extreme` along axis 1 of the 3-D ``src`` (``post > 1``), for the lines
     ``kb * kblock <= k < (kb + 1) * kblock`` at once: each step updates a row of
@@ -437,7 +440,7 @@ def rows_inside(row, shape, lo, hi):
     return rest + lo[0] >= 0 and rest + hi[0] < shape[0]
 
 
-@jd.kernel(max_registers=MAX_REGISTERS)
+@jd.kernel(max_registers=MAX_REGISTERS, raises=False)
 def window_filter(row, blk, src, out, shape, offs, foff, lo, hi, mode, cv, op, rank, block):
     """``out[row, c]`` for the ``block`` columns ``c`` of block ``blk``: minimum, maximum
     or rank filter of the flat C-contiguous ``src`` over at most `MAX_LOCAL` points.
@@ -510,7 +513,7 @@ def window_filter(row, blk, src, out, shape, offs, foff, lo, hi, mode, cv, op, r
             out[row, col] = best
 
 
-@jd.kernel
+@jd.kernel(raises=False)
 def window_network(row, blk, src, out, shape, offs, foff, lo, hi, mode, cv, rank, block, pairs):
     """Rank filter as `window_filter`, selecting with a comparator network: the ``block``
     outputs of the index are lanes of ``buf`` (point ``p`` of lane ``c`` at
@@ -649,7 +652,7 @@ def count_select_slots(src, b, foff, count, rank, top, slots):
     return res, nan
 
 
-@jd.kernel(max_registers=MAX_REGISTERS)
+@jd.kernel(max_registers=MAX_REGISTERS, raises=False)
 def window_count_rank(row, col, src, out, shape, offs, foff, lo, hi, mode, cv, top, rank):
     """Rank filter, one output ``out[row, col]`` per index, for windows of at most
     `COUNT_MAX` points (GPUs), selecting by counting with no array indexed at run time
@@ -688,7 +691,7 @@ def window_count_rank(row, col, src, out, shape, offs, foff, lo, hi, mode, cv, t
     out[row, col] = res
 
 
-@jd.kernel
+@jd.kernel(raises=False)
 def window_rank_scratch(r, row0, src, out, scratch, shape, offs, foff, lo, hi, mode, cv, rank):
     """Rank filter of row ``row0 + r`` with ``scratch[r]`` as the window buffer (any size)."""
     row = np.int64(row0 + r)

@@ -180,6 +180,30 @@ def test_generic_filter1d():
               extra_keywords={"scale": 2.0})
 
 
+def test_generic_filters_raise_what_the_function_raises_on_large_inputs():
+    # parallel launches used to drop the exception and leave zeros
+    x = _data((1100, 1000), np.float64)
+    x[1000, 7] = -1.0
+    lines = _data((40000, 8), np.float64)
+    lines[30000, 3] = -1.0
+
+    def window(values):
+        if values.min() < 0:
+            raise ValueError("negative value in window")
+        return values.sum()
+
+    def line(line_in, line_out):
+        for i in range(line_out.shape[0]):
+            if line_in[i] < 0:
+                raise ValueError("negative value in line")
+            line_out[i] = line_in[i]
+
+    with pytest.raises(ValueError, match="in window"):
+        jnd.generic_filter(x, window, size=3)
+    with pytest.raises(ValueError, match="in line"):
+        jnd.generic_filter1d(lines, line, 3)
+
+
 def _mean(window):
     return window.mean()
 
