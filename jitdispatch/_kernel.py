@@ -137,21 +137,33 @@ def fingerprint_function(fn, _seen=None):
         if isinstance(value, types.ModuleType):
             values += [(f"{name}.{a}", getattr(value, a, None)) for a in sorted(names)]
     for name, value in values:
-        if isinstance(value, types.ModuleType):
-            continue
-        if hasattr(type(value), "_jd_fingerprint"):
-            parts.append((name, value._jd_fingerprint(seen)))
-        elif isinstance(getattr(value, "py_func", None), types.FunctionType):
-            parts.append((name, fingerprint_function(value.py_func, seen)))
-        elif isinstance(value, types.FunctionType):
-            parts.append((name, fingerprint_function(value, seen)))
-        elif isinstance(value, (bool, int, float, complex, str, bytes, tuple, np.generic)):
-            parts.append((name, repr(value)))
-        elif isinstance(value, np.ndarray):  # frozen into the code as a constant
-            parts.append((name, _array_digest(value)))
-        elif callable(value):
-            parts.append((name, _callable_identity(value)))
+        part = _value_part(value, seen)
+        if part is not None:
+            parts.append((name, part))
     return _cache.fingerprint(*parts)
+
+
+def _value_part(value, seen):
+    """What a value a function refers to adds to its fingerprint, or None for nothing
+    (modules: their attributes count one by one). Tuples count element by element, so an
+    array inside one counts by its contents, not by its abbreviated ``repr``."""
+    if isinstance(value, types.ModuleType):
+        return None
+    if hasattr(type(value), "_jd_fingerprint"):
+        return value._jd_fingerprint(seen)
+    if isinstance(getattr(value, "py_func", None), types.FunctionType):
+        return fingerprint_function(value.py_func, seen)
+    if isinstance(value, types.FunctionType):
+        return fingerprint_function(value, seen)
+    if isinstance(value, tuple):
+        return ("tuple", type(value).__qualname__, *(_value_part(v, seen) for v in value))
+    if isinstance(value, (bool, int, float, complex, str, bytes, np.generic)):
+        return repr(value)
+    if isinstance(value, np.ndarray):  # frozen into the code as a constant
+        return _array_digest(value)
+    if callable(value):
+        return _callable_identity(value)
+    return None
 
 
 def _array_digest(array):

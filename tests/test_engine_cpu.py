@@ -303,6 +303,11 @@ def test_fingerprints_tell_referenced_callables_and_arrays_apart():
 
     one, two = Scale(), Scale()  # no name leads back to them: never one key for both
     assert fingerprint_function(calling(one)) != fingerprint_function(calling(two))
+    # arrays inside tuples count by their contents, not by their rounded, cut repr
+    tables = [(np.array([1.0 + eps, 2.0]), np.zeros(3000)) for eps in (0.0, 1e-12)]
+    tables.append((tables[0][0], np.r_[np.zeros(2999), 1.0]))
+    keys = {fingerprint_function(freezing(table)) for table in tables}
+    assert len(keys) == 3
 
 
 class DLPackOnly:
