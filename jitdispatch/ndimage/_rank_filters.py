@@ -20,7 +20,7 @@ from jitdispatch.kernels.ndimage import rank as _rank
 
 from .. import _arrays
 from .._config import PARALLEL_THRESHOLD
-from .._kernel import Func
+from .._kernel import Func, fingerprint_function
 from . import _checks, _lowlevel, _support
 from ._docstrings import docfiller
 from ._params import device_constant, device_constants
@@ -742,7 +742,20 @@ docfiller(percentile_filter)
 
 # --- public: generic filters ------------------------------------------------------------
 
-_kernels = {}  # (python function, kind, nargs, keyword names) -> kernel
+_kernels = {}  # (function key, kind, nargs, keyword names, scratch) -> kernel
+
+
+def _function_key(function):
+    """What tells ``function``'s kernels apart: for a Python function (or one Numba
+    compiled), its fingerprint, which covers its code and the values of the globals,
+    closure variables and defaults it reads. SciPy calls the function as it is at each
+    call, so a kernel compiled when a closure variable held another value is not used."""
+    if isinstance(function, Func):
+        return ("func", function._jd_fingerprint())
+    py = getattr(function, "py_func", function)
+    if isinstance(py, types.FunctionType):
+        return ("function", fingerprint_function(py))
+    return ("callable", function)
 
 
 def _user_func(function, kind):
@@ -760,7 +773,7 @@ def _user_func(function, kind):
 
 
 def _generic_kernel(kind, function, nargs, keywords, scratch=False):
-    key = (getattr(function, "py_func", function), kind, nargs, keywords, scratch)
+    key = (_function_key(function), kind, nargs, keywords, scratch)
     if _lowlevel.is_low_level_callable(function):
         key = (_lowlevel.function(function, kind), kind, nargs, keywords, scratch)
     found = _kernels.get(key)
@@ -862,12 +875,19 @@ def generic_filter(
     time: new values need no new compilation); a ``scipy.LowLevelCallable`` (SciPy's
     C signature) is called from the compiled kernel on the CPU; on a GPU it is
     refused (pass a Python function). One kernel is compiled per function, per
-    number of extra arguments and per dtype; module globals the function reads are
-    frozen at that compilation, as Numba freezes them. Numba's NumPy
-    functions may sum in another order than NumPy's (``np.mean`` of more than 8 values
-    can differ in the last bits). An `output` that shares memory with `input` receives
-    the filter of the unchanged input; SciPy writes it in place, so its later windows
-    read results already written there.
+    number of extra arguments and per dtype. The globals, closure variables and
+    default values the function reads are compiled in as constants, as Numba does;
+    a call that finds other values there than a compiled kernel had compiles a new
+    one, so values that change from call to call belong in `extra_arguments`.
+    Indexing outside the window or line buffers is not checked (SciPy raises
+    IndexError; here the result is undefined). On a GPU the function is a CUDA device
+    function, which cannot allocate memory: NumPy calls that make new arrays
+    (``np.sort``, ``np.median``) do not compile there, so write such functions as
+    loops. Numba's NumPy functions may sum in another order
+    than NumPy's (``np.mean`` of more than 8 values can differ in the last bits). An
+    `output` that shares memory with `input` receives the filter of the unchanged
+    input; SciPy writes it in place, so its later windows read results already
+    written there.
     """
     input = _as_input(input)
     plan = _checks.check_generic_filter(

@@ -180,6 +180,27 @@ def test_generic_filter1d():
               extra_keywords={"scale": 2.0})
 
 
+def test_generic_filter_reads_closures_and_defaults_as_they_are_at_each_call():
+    # SciPy calls the function as it is now; a kernel compiled for other closure values
+    # or defaults must not be reused
+    x = _data((5, 7), np.float64)
+    above = np.array([0.0])
+
+    def count(values):
+        return (values > threshold).sum() + above[0]
+
+    def line(line_in, line_out, k=1.0):
+        for i in range(line_out.shape[0]):
+            line_out[i] = line_in[i] * k
+
+    for threshold in (30.0, 70.0):  # noqa: B007 (read by `count` through its closure)
+        for above[0] in (0.0, 0.5):  # an array changed in place
+            _same("generic_filter", x, count, size=3)
+    for k in (1.0, 3.0):
+        line.__defaults__ = (k,)
+        _same("generic_filter1d", x, line, 3)
+
+
 def test_generic_filters_raise_what_the_function_raises_on_large_inputs():
     # parallel launches used to drop the exception and leave zeros
     x = _data((1100, 1000), np.float64)
