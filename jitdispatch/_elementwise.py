@@ -87,7 +87,8 @@ def _entry_source(nin):
     seen before (``FAST``, keyed as :func:`_fast_key` says): it allocates the result and
     calls the compiled serial wrapper directly, or the launcher for large arrays.
     Anything else, a first call, or argument types the wrapper has no code for
-    (``NotCompiled``, a new layout) take the full path, ``SLOW``.
+    (``NotCompiled``, a new layout, a Python int beyond its integer type: ``OverflowError``)
+    take the full path, ``SLOW``.
     """
     params = [f"p{k}" for k in range(nin)]
     head = ", ".join([f"{p}=NA" for p in params] + (["/"] if params else []))
@@ -137,7 +138,7 @@ def _entry_source(nin):
         "            else:",
         f"                launcher(shape, ({operands}{sep}res))",
         "            return res",
-        "        except (Slow, KeyError, NotCompiled):",
+        "        except (Slow, KeyError, OverflowError, NotCompiled):",
         "            pass",
         f"    return SLOW(({operands},), extra, out, target, stream, blocksize)",
     ]
@@ -333,8 +334,12 @@ class Elementwise:
         dtype = self.result_dtype(
             [op if _is_scalar(op) else _DtypeOnly(op.dtype) for op in operands]
         )
+        python_ints = any(type(op) is int for op in operands)
         operands = _python_ints_for(operands, dtype)
-        if cast or (dtype.kind in "iu" and any(type(op) is int for op in operands)):
+        if cast or (
+            python_ints
+            and (dtype.kind in "iu" or any(type(op) is np.uint64 for op in operands))
+        ):
             fast_key = None  # values a fast call would not check (see _python_ints_for)
         pattern = tuple(not _is_scalar(op) for op in operands)
         if out is None:
@@ -466,9 +471,17 @@ def _python_ints_for(operands, dtype):
     uint64 or float64 where that dtype holds them."""
     if not any(type(op) is int for op in operands):
         return operands
+    # beside uint64 arrays, NumPy computes with such an int as a uint64; Numba would take
+    # it as an int64, and mix the two through float64 (``//`` and ``%`` then go wrong)
+    unsigned = any(
+        not isinstance(op, (bool, int, float, complex)) and np.dtype(op.dtype) == np.uint64
+        for op in operands
+    )
     checked = []
     for op in operands:
-        if type(op) is int:
+        if type(op) is int and unsigned and 0 <= op < 2**64:
+            op = np.uint64(op)
+        elif type(op) is int:
             if dtype.kind in "iu":
                 info = np.iinfo(dtype)
                 if not info.min <= op <= info.max:

@@ -455,10 +455,11 @@ def _entry_source(nparams):
     calls ``S{ndim}`` (the compiled serial wrapper) when the launch's work (its indices
     times ``cost``, a positive number, 1 when not given) is below ``T{ndim}``. An extent
     that is not a non-negative int, or an argument the wrapper has no code for
-    (``TypeError``, ``NotCompiled``), falls through to ``SLOW``,
+    (``TypeError``, ``NotCompiled``, or ``OverflowError`` for a Python int its integer
+    type cannot hold), falls through to ``SLOW``,
     which validates, converts, compiles or raises errors that name the argument. (A
-    ``TypeError`` or ``ValueError`` raised by the body itself also falls through; the body
-    then runs again there and raises it again.)
+    ``TypeError``, ``ValueError`` or ``OverflowError`` raised by the body itself also falls
+    through; the body then runs again there and raises it again.)
     """
     params = [f"p{k}" for k in range(nparams)]
     head = ", ".join([f"{p}=NA" for p in params] + (["/"] if params else []))
@@ -491,7 +492,7 @@ def _entry_source(nparams):
             f"                    return S{ndim}({', '.join(sizes + params[:nargs])})",
         ]
     lines += [
-        "        except (TypeError, ValueError, NotCompiled):",
+        "        except (TypeError, ValueError, OverflowError, NotCompiled):",
         "            pass",
     ]
     given = ", ".join(params) + ("," if params else "")

@@ -103,6 +103,15 @@ def test_kernel_writes_into_strided_output():
     assert not backing[1::2].any()
 
 
+def test_python_ints_beyond_int64_after_a_fast_call():
+    out = np.zeros(2, np.uint64)
+    fill(out, 3, ndrange=2)  # the fast path knows the int64 code now
+    fill(out, 2**63 + 5, ndrange=2)  # Numba's OverflowError there: the full path
+    np.testing.assert_array_equal(out, [2**63 + 5] * 2)
+    with pytest.raises(OverflowError, match="beyond int64 and uint64"):
+        fill(out, 2**64, ndrange=2)
+
+
 def test_scalars_by_value_and_large_parallel_launch():
     n = 200_000  # above the parallel threshold: runs the prange wrapper
     x, y = np.arange(n, dtype=np.float64), np.ones(n)
@@ -111,6 +120,11 @@ def test_scalars_by_value_and_large_parallel_launch():
     np.testing.assert_array_equal(out, 2.5 * x + 1)
     saxpy(3, x, y, out, ndrange=n)  # int scalar, int ndrange
     np.testing.assert_array_equal(out, 3 * x + 1)
+
+
+@jd.kernel
+def fill(i, out, value):
+    out[i] = value
 
 
 @jd.kernel
@@ -796,6 +810,15 @@ def test_elementwise_follows_numpy_where_numba_arithmetic_would_not():
     np.testing.assert_array_equal(_plus(small, 5), small + 5)
     np.testing.assert_array_equal(_plus(np.array([1.0]), 2**70), np.array([1.0]) + 2**70)
     np.testing.assert_array_equal(_plus(np.array([1], np.uint64), 2**63), [2**63 + 1])
+    # a Python int beside uint64 is a uint64 in NumPy; Numba's int64 went through float64
+    unsigned = np.array([2**64 - 1, 2**63, 7], np.uint64)
+    for _ in range(2):  # and again, where a fast path could take the int as it is
+        got = jd.elementwise(lambda a, b: a // b)(unsigned, 3)
+        np.testing.assert_array_equal(got, unsigned // 3)
+        assert got.dtype == np.uint64
+    # Python ints beyond an integer argument's type, after calls that made a fast path
+    for big in (2**63 + 5, 2**70, -(2**63) - 1):
+        np.testing.assert_array_equal(_plus(np.array([1.0]), big), np.array([1.0]) + big)
     # an out= overlapping an input reads the old values, as a ufunc's would
     a, b = np.arange(0.0, 60.0, 10.0), np.arange(0.0, 60.0, 10.0)
     _plus(a[:-1], 1.0, out=a[1:])
