@@ -33,7 +33,9 @@ def kernel(fn=None, *, max_registers=None, raises=True):
     ``jd.local.array``. Writes to read-only arrays, unsupported dtypes and a wrong
     ``ndrange`` raise errors naming the kernel and the argument.
 
-    The result is a plain function (cheap to call, pickled by reference) with the
+    The result is a plain function (cheap to call; pickled by reference, or by value
+    where cloudpickle sends a function of ``__main__`` to a Dask worker, which then
+    compiles the body itself) with the
     attributes ``py_func`` (the body) and ``compile_ptx(*args, cc=(9, 0))`` (the PTX of
     the CUDA wrapper for arguments like ``args``; no GPU needed).
 

@@ -22,6 +22,7 @@ from ._kernel import (
     Func,
     Kernel,
     _bad_dtype,
+    _fast_state_of,
     _trace,
     generate_entry,
     given_args,
@@ -84,7 +85,8 @@ def _entry_source(nin):
     """Source of the public function of an elementwise function of ``nin`` operands.
 
     Its fast path takes NumPy arrays of one shape and Python scalars whose types were
-    seen before (``FAST``, keyed as :func:`_fast_key` says): it allocates the result and
+    seen before (``E.fast``, keyed as :func:`_fast_key` says; ``E`` is the
+    `_ElementwiseFast` of the function): it allocates the result and
     calls the compiled serial wrapper directly, or the launcher for large arrays.
     Anything else, a first call, or argument types the wrapper has no code for
     (``NotCompiled``, a new layout, a Python int beyond its integer type: ``OverflowError``)
@@ -100,7 +102,7 @@ def _entry_source(nin):
         lines.append("    return SLOW((), extra, out, target, stream, blocksize)")
         return "\n".join(lines) + "\n"
     lines += [
-        "    if HOT[0] and out is None and target is None and stream is None"
+        "    if E.hot[0] and out is None and target is None and stream is None"
         " and blocksize is None and not extra:",
         "        try:",
     ]
@@ -128,7 +130,7 @@ def _entry_source(nin):
     lines += [
         "            if not shape:",  # no array, or 0-d ones: the result is a scalar
         "                raise Slow",
-        f"            launcher, dtype = FAST[({keys})]",
+        f"            launcher, dtype = E.fast[({keys})]",
         "            res = empty(shape, dtype)",
         "            work = 1",
         "            for n in shape:",
@@ -171,11 +173,20 @@ class Elementwise:
         self.nin = py_func.__code__.co_argcount
         self._kernels = {}  # (ndim, pattern) -> Kernel
         self._fast = {}  # (ndim, dtypes/types) -> (launcher, result dtype)
+        self._fast_state = None  # what the public function's fast path reads
         self._cupy = {}  # the same for CuPy arrays: (CUDA launcher, result dtype)
         self._dtypes = {}
 
     def __repr__(self):
         return f"<jitdispatch.elementwise {self.__qualname__}>"
+
+    def __reduce__(self):
+        # Dask graphs hold this object (dask.distributed pickles them): rebuilt from the
+        # Python function, compiled where it is unpickled
+        return (_rebuilt, (self.py_func,))
+
+    def _make_fast_state(self):
+        return _ElementwiseFast(self)
 
     def kernel(self, ndim, pattern):
         key = (ndim, pattern)
@@ -251,8 +262,7 @@ class Elementwise:
 
         namespace = {
             "NA": _NOT_GIVEN,
-            "HOT": _dispatch.HOT,
-            "FAST": self._fast,
+            "E": _fast_state_of(self),
             "ndarray": _ndarray,
             "SCALARS": frozenset({float, int, bool}),
             "empty": np.empty,
@@ -420,6 +430,40 @@ class Elementwise:
         return self.kernel(len(shape), pattern).compile_ptx(
             *examples, np.empty(shape, dtype), cc=cc
         )
+
+
+class _ElementwiseFast:
+    """What an elementwise function's public function reads on its fast path (``E``):
+    the dispatch's ``hot`` flag and the table ``fast`` of known argument types. One
+    object, so that the public function pickled by value (see `_kernel._KernelFast`)
+    unpickles with the fast path of the function rebuilt there."""
+
+    __slots__ = ("fast", "hot", "owner")
+
+    def __init__(self, owner):
+        self.owner = owner
+        self.hot = _dispatch.HOT
+        self.fast = owner._fast
+
+    def __reduce__(self):
+        return (_fast_state_of, (self.owner,))
+
+
+_REBUILT = {}  # fingerprint -> Elementwise, one per function in a process
+
+
+def _rebuilt(py_func):
+    """The Elementwise of an unpickled ``py_func``: one per distinct function (code and
+    the values it refers to) in this process, so that the tasks of a graph share its
+    compiled code."""
+    from ._kernel import fingerprint_function
+
+    key = fingerprint_function(py_func)
+    found = _REBUILT.get(key)
+    if found is None:
+        with _lock:
+            found = _REBUILT.setdefault(key, Elementwise(py_func))
+    return found
 
 
 class _DtypeOnly:

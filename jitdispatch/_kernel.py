@@ -442,9 +442,44 @@ class _NotGiven:
     def __repr__(self):
         return "<not given>"
 
+    def __reduce__(self):
+        return "_NOT_GIVEN"  # the one instance, which the entry points compare against
+
 
 _NOT_GIVEN = _NotGiven()
 _ENTRY_NDIM = 4  # index spaces of up to this many dimensions get a fast path
+
+
+class _KernelFast:
+    """What a kernel's public function reads on its fast path (``K``): the dispatch's
+    ``hot`` flag, and per ``ndim`` the serial wrapper ``S{ndim}`` and its threshold
+    ``T{ndim}`` (0: no fast path yet).
+
+    An attribute of one object rather than globals of the public function, so that
+    pickling the function by value (cloudpickle, for a kernel defined in ``__main__``
+    and sent to a Dask worker) takes this object, which unpickles as the fast path of
+    the kernel rebuilt there, empty until that kernel has compiled.
+    """
+
+    __slots__ = ("hot", "owner", *(f"S{n}" for n in range(1, _ENTRY_NDIM + 1)),
+                 *(f"T{n}" for n in range(1, _ENTRY_NDIM + 1)))
+
+    def __init__(self, owner):
+        self.owner = owner
+        self.hot = _dispatch.HOT
+        for ndim in range(1, _ENTRY_NDIM + 1):
+            setattr(self, f"S{ndim}", None)
+            setattr(self, f"T{ndim}", 0)
+
+    def __reduce__(self):
+        return (_fast_state_of, (self.owner,))
+
+
+def _fast_state_of(owner):
+    """The fast-path state of ``owner`` (a Kernel or Elementwise), made on first use."""
+    if owner._fast_state is None:
+        owner._fast_state = owner._make_fast_state()
+    return owner._fast_state
 
 
 def _entry_source(nparams):
@@ -452,8 +487,9 @@ def _entry_source(nparams):
 
     A call passes ``nparams - ndim`` arguments for an ``ndim``-dimensional ``ndrange``;
     there is one branch per ``ndim``, selected by which parameters were given. A branch
-    calls ``S{ndim}`` (the compiled serial wrapper) when the launch's work (its indices
-    times ``cost``, a positive number, 1 when not given) is below ``T{ndim}``. An extent
+    calls ``K.S{ndim}`` (the compiled serial wrapper; see `_KernelFast`) when the launch's
+    work (its indices times ``cost``, a positive number, 1 when not given) is below
+    ``K.T{ndim}``. An extent
     that is not a non-negative int, or an argument the wrapper has no code for
     (``TypeError``, ``NotCompiled``, or ``OverflowError`` for a Python int its integer
     type cannot hold), falls through to ``SLOW``,
@@ -466,7 +502,7 @@ def _entry_source(nparams):
     lines = [
         f"def entry({head}{', ' if params else ''}*extra, ndrange, target=None, stream=None,"
         " blocksize=None, cost=None):",
-        "    if HOT[0] and target is None and stream is None and blocksize is None and ("
+        "    if K.hot[0] and target is None and stream is None and blocksize is None and ("
         "cost is None or (type(cost) in NUMBERS and cost > 0)):",
         "        c = 1 if cost is None else cost",
         "        try:",
@@ -476,10 +512,10 @@ def _entry_source(nparams):
         given = f"p{nargs} is NA" + (f" and p{nargs - 1} is not NA" if nargs else "")
         sizes = [f"n{d}" for d in range(ndim)]
         if ndim == 1:
-            fits = "0 <= n0 and n0 * c < T1"
+            fits = "0 <= n0 and n0 * c < K.T1"
         else:
             fits = " and ".join(f"{n} >= 0" for n in sizes)
-            fits += f" and {' * '.join(sizes)} * c < T{ndim}"
+            fits += f" and {' * '.join(sizes)} * c < K.T{ndim}"
         # a 1-d ndrange may be a bare int
         if ndim == 1:
             unpack = "(n0,) = (ndrange,) if type(ndrange) is int else ndrange"
@@ -489,7 +525,7 @@ def _entry_source(nparams):
             f"            {'if' if ndim == 1 else 'elif'} {given}:",
             f"                {unpack}",
             f"                if {fits}:",
-            f"                    return S{ndim}({', '.join(sizes + params[:nargs])})",
+            f"                    return K.S{ndim}({', '.join(sizes + params[:nargs])})",
         ]
     lines += [
         "        except (TypeError, ValueError, OverflowError, NotCompiled):",
@@ -589,13 +625,22 @@ class Kernel:
         self._written = written
         self._written_known = written is not None
         self._fp = None
-        self._entry_globals = None  # set by entry(): what the hot path reads
+        self._fast_state = None  # what the public function's fast path reads
         self._launchers = {}  # (target name, nargs) -> launcher
         self._cuda = {}  # nargs -> CUDA launcher, for calls with CuPy arrays (see _call)
         self._modules = {}  # (target name, nargs) -> (module, on_disk)
 
     def __repr__(self):
         return f"<jitdispatch.kernel {self.__qualname__}>"
+
+    def __reduce__(self):
+        # rebuilt from the body where it is unpickled (a Dask worker), compiled there
+        written = frozenset(self._written) if self._written_known else None
+        return (Kernel._rebuilt, (self.py_func, written, self.max_registers, self.raises))
+
+    @staticmethod
+    def _rebuilt(py_func, written, max_registers, raises):
+        return Kernel(py_func, written=written, max_registers=max_registers, raises=raises)
 
     # -- metadata
     @property
@@ -655,10 +700,17 @@ class Kernel:
     def _publish(self, target_name, nargs, launcher):
         """Hand a CPU launcher's serial wrapper to the entry's fast path."""
         ndim = self._ndim(nargs)
-        hot = self._entry_globals
-        if target_name == "cpu" and hot is not None and 1 <= ndim <= _ENTRY_NDIM:
-            hot[f"S{ndim}"] = launcher.fast_serial()
-            hot[f"T{ndim}"] = launcher.threshold
+        fast = self._fast_state
+        if target_name == "cpu" and fast is not None and 1 <= ndim <= _ENTRY_NDIM:
+            setattr(fast, f"S{ndim}", launcher.fast_serial())
+            setattr(fast, f"T{ndim}", launcher.threshold)
+
+    def _make_fast_state(self):
+        fast = _KernelFast(self)
+        self._fast_state = fast
+        for (tname, nargs), launcher in list(self._launchers.items()):
+            self._publish(tname, nargs, launcher)
+        return fast
 
     def _ndim(self, nargs):
         ndim = len(self.params) - nargs
@@ -720,18 +772,12 @@ class Kernel:
         namespace = {
             "NA": _NOT_GIVEN,
             "NUMBERS": (int, float),
-            "HOT": _dispatch.HOT,
+            "K": _fast_state_of(self),
             "NotCompiled": NotCompiled,
             "SLOW": self._call_entry,
         }
-        for ndim in range(1, min(nparams, _ENTRY_NDIM) + 1):
-            namespace[f"S{ndim}"] = None
-            namespace[f"T{ndim}"] = 0  # no fast path until the CPU launcher exists
         fn = generate_entry(_entry_source(nparams), namespace, self, "kernel")
         fn.__signature__ = _ENTRY_SIGNATURE
-        self._entry_globals = namespace
-        for (tname, nargs), launcher in list(self._launchers.items()):
-            self._publish(tname, nargs, launcher)
         return fn
 
     def _call_entry(self, given, extra, ndrange, target, stream, blocksize, cost):

@@ -61,6 +61,95 @@ def test_trace_switched_on_from_the_environment():
     assert proc.stderr.count("jitdispatch: f -> cpu") == 2, proc.stderr
 
 
+# A notebook's functions live in __main__: cloudpickle sends them by value, and what they
+# refer to (jitdispatch's compiled code, generated modules) must not travel with them.
+DISTRIBUTED_SCRIPT = """
+import math
+import numpy as np
+import dask.array as da
+from distributed import Client, LocalCluster
+import scipy.ndimage as ndi
+import jitdispatch as jd
+import jitdispatch.ndimage as jndi
+
+@jd.elementwise
+def hypot(a, b):
+    return math.sqrt(a * a + b * b)
+
+@jd.kernel
+def double(i, j, x, out):
+    out[i, j] = 2.0 * x[i, j]
+
+def doubled(block):
+    out = np.empty_like(block)
+    double(block, out, ndrange=block.shape)
+    return out
+
+if __name__ == "__main__":
+    x = np.random.default_rng(0).random((40, 50))
+    hypot(x, 1.0)  # compiled here first: the workers must rebuild, not reuse, it
+    doubled(x)
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=True,
+                      dashboard_address=None) as cluster, Client(cluster):
+        lazy = da.from_array(x, chunks=(20, 25))
+        checks = [
+            np.allclose(jndi.gaussian_filter(lazy, 1.5).compute(), ndi.gaussian_filter(x, 1.5)),
+            np.allclose(hypot(lazy, 1.0).compute(), np.hypot(x, 1.0)),
+            np.array_equal(lazy.map_blocks(doubled).compute(), 2.0 * x),
+            np.allclose(
+                jndi.generic_filter(lazy, lambda w: w.max() - w.min(), size=3).compute(),
+                ndi.generic_filter(x, lambda w: w.max() - w.min(), size=3),
+            ),
+        ]
+    print(*checks)
+"""
+
+
+def test_dask_distributed_runs_functions_defined_in_main(tmp_path):
+    pytest.importorskip("distributed", reason="dask.distributed is not installed")
+    script = tmp_path / "notebook.py"
+    script.write_text(DISTRIBUTED_SCRIPT)
+    env = dict(os.environ)
+    env.pop("NUMBA_ENABLE_CUDASIM", None)
+    proc = subprocess.run(
+        [sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=150,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.split() == ["True"] * 4, proc.stderr[-3000:]
+
+
+def test_public_functions_pickle_by_value_into_a_fresh_process(tmp_path):
+    pytest.importorskip("cloudpickle", reason="cloudpickle is not installed")
+    made = run_python(f"""
+        import math, numpy as np, cloudpickle, jitdispatch as jd
+        @jd.elementwise
+        def hypot(a, b):
+            return math.sqrt(a * a + b * b)
+        @jd.kernel
+        def double(i, x, out):
+            out[i] = 2.0 * x[i]
+        hypot(np.ones(3), 1.0)
+        double(np.ones(3), np.empty(3), ndrange=3)  # warm: fast paths set
+        with open({str(tmp_path / "f.pkl")!r}, "wb") as f:
+            cloudpickle.dump((hypot, double), f)
+        """)
+    assert made.returncode == 0, made.stderr
+    used = run_python(f"""
+        import pickle, numpy as np
+        with open({str(tmp_path / "f.pkl")!r}, "rb") as f:
+            hypot, double = pickle.load(f)
+        x = np.arange(4.0)
+        out = np.empty(4)
+        for _ in range(2):  # the second call takes the fast path
+            double(x, out, ndrange=4)
+            assert (out == 2 * x).all() and np.allclose(hypot(x, 1.0), np.hypot(x, 1.0))
+        print("ok")
+        """)
+    assert used.returncode == 0, used.stderr
+    assert used.stdout.strip() == "ok"
+
+
 KERNEL_MODULE = """
 import numpy as np
 import jitdispatch as jd
