@@ -808,21 +808,84 @@ def _extra_values(extra_arguments, extra_keywords, like):
     return values
 
 
-def _compiled_call(who, kernel, *args, **kwargs):
-    """``kernel(*args, **kwargs)``, with Numba's typing error for the user's function
-    (which SciPy would have called from Python) turned into a TypeError that says so."""
+def _compiled_call(who, kernel, *args, function=None, window=True, nextra=0, **kwargs):
+    """``kernel(*args, **kwargs)``, with Numba's compilation errors for the user's
+    ``function`` (which SciPy would have called from Python) turned into a TypeError
+    that says what is wrong: its first informative line, what a generic_filter function
+    returned where that is not a number, and a hint for an uncompiled helper."""
     try:
         kernel(*args, **kwargs)
     except Exception as exc:
-        if type(exc).__name__ != "TypingError" or not type(exc).__module__.startswith("numba"):
+        if not _is_compile_error(exc):
             raise
-        lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
-        said = [ln for ln in lines if not ln.startswith(("Failed in", "During:"))]
-        first = said[0] if said else (lines[0] if lines else "")
+        returned = None
+        if window and function is not None:
+            returned = _returned_not_a_number(function, args[len(args) - nextra :])
+        if returned is not None:
+            raise TypeError(
+                f"{who}: `function` must return a real number, as SciPy requires; it "
+                f"returns {returned}"
+            ) from exc
         raise TypeError(
             f"{who}: `function` does not compile with Numba in nopython mode for these "
-            f"arguments (on a GPU, as a CUDA device function): {first}"
+            f"arguments (on a GPU, as a CUDA device function): {_first_line(exc)}"
         ) from exc
+
+
+def _is_compile_error(exc):
+    """Whether ``exc`` comes from compiling (Numba's errors, lowering's
+    NotImplementedError, NVVM's), not from running the function."""
+    module = type(exc).__module__ or ""
+    if module.startswith(("numba", "cuda.")):
+        return True
+    return isinstance(exc, NotImplementedError) and "lowering" in str(exc)
+
+
+def _first_line(exc):
+    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+    said = [ln for ln in lines if not ln.startswith(("Failed in", "During:", "- Resolution"))]
+    first = said[0] if said else (lines[0] if lines else type(exc).__name__)
+    if first.startswith("No implementation of function"):
+        called = next((ln for ln in said if ln.startswith(">>>")), None)
+        if called:
+            first = f"{first} {called}"
+    if "Untyped global name" in first:
+        first += (
+            " (a Python function it calls must be compiled too: decorate it with "
+            "@jd.func or @numba.njit)"
+        )
+    return first
+
+
+def _returned_not_a_number(function, extras):
+    """What a generic_filter ``function`` returns (a Numba type's name) where compiling it
+    on the CPU for a float64 window (and ``extras``, host values) shows that it is not a
+    real number; None otherwise."""
+    import numba
+
+    py = getattr(function, "py_func", function)
+    if isinstance(py, Func):
+        py = py.py_func
+    if not isinstance(py, types.FunctionType):
+        return None
+    argtypes = [numba.types.float64[::1]]
+    for value in extras:
+        if hasattr(value, "dtype") and hasattr(value, "ndim"):
+            dtype = numba.from_dtype(np.dtype(str(value.dtype).replace("torch.", "")))
+            argtypes.append(numba.types.Array(dtype, value.ndim, "A"))
+        else:
+            argtypes.append(numba.typeof(value))
+    try:
+        compiled = numba.njit(py)
+        compiled.compile(tuple(argtypes))
+        returned = compiled.overloads[tuple(argtypes)].signature.return_type
+    except Exception:
+        return None
+    if isinstance(returned, (numba.types.Number, numba.types.Boolean)) and not isinstance(
+        returned, numba.types.Complex
+    ):
+        return None
+    return str(returned)
 
 
 def _is_low_level(function):
@@ -919,7 +982,8 @@ def generic_filter(
         per_index = _per_index(input)
         blocks = -(-geo.last // per_index)
         _compiled_call("generic_filter", kernel, src, out2, shape, offs, foff, lo, hi, mode,
-                       cv, cast, per_index, *extras, ndrange=(geo.rows, blocks))
+                       cv, cast, per_index, *extras, ndrange=(geo.rows, blocks),
+                       function=function, nextra=0 if keywords else len(extras))
     else:
         kernel = _generic_kernel("window", function, len(extra_arguments), keywords, True)
         chunk = max(1, min(geo.rows, _SCRATCH_BYTES // (geo.count * 8)))
@@ -927,7 +991,8 @@ def generic_filter(
         for row0 in range(0, geo.rows, chunk):
             n = min(chunk, geo.rows - row0)
             _compiled_call("generic_filter", kernel, row0, src, out2, scratch, shape, offs,
-                           foff, lo, hi, mode, cv, cast, *extras, ndrange=(n,))
+                           foff, lo, hi, mode, cv, cast, *extras, ndrange=(n,),
+                           function=function, nextra=0 if keywords else len(extras))
     return target.finish()
 
 
@@ -1014,7 +1079,8 @@ def generic_filter1d(
         sub_src = src3[i0 : i0 + m]
         sub_out = out3[i0 : i0 + m]
         _compiled_call("generic_filter1d", kernel, sub_src, sub_out, inbuf, outbuf, size,
-                       int(step.origin), int(step.mode), cv, cast, *extras, ndrange=(m, post))
+                       int(step.origin), int(step.mode), cv, cast, *extras, ndrange=(m, post),
+                       window=False)
     return target.finish()
 
 

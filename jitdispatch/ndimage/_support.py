@@ -22,6 +22,7 @@ N-D window spanning every input axis.
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import numbers
 import operator
@@ -859,4 +860,21 @@ def _check_extra(function, extra_arguments, extra_keywords):
     low_level = type(function).__name__ == "LowLevelCallable"  # scipy.LowLevelCallable
     if not callable(function) and not low_level:
         raise ValueError(f"invalid callable given: {function!r}")
+    if isinstance(function, functools.partial):
+        if function.args:
+            raise TypeError(
+                "generic filters compile `function`: a functools.partial is compiled only "
+                "with keyword arguments (partial(f, k=v)), since its positional ones would "
+                "come before the window; pass f and give them as extra_keywords"
+            )
+        extra_keywords = {**function.keywords, **extra_keywords}
+        function = function.func
+    py = getattr(function, "py_func", function)
+    code = getattr(py, "__code__", None)
+    if code is not None and (code.co_flags & 0x08 or code.co_kwonlyargcount):
+        raise TypeError(
+            f"generic filters compile `function` with Numba, which takes neither **kwargs "
+            f"nor keyword-only parameters: give {py.__qualname__} plain parameters (with "
+            "defaults where needed); extra_keywords fill them by name"
+        )
     return (function, extra_arguments, extra_keywords)

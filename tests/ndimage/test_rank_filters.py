@@ -5,6 +5,8 @@ compiled specialisations: each test varies modes, sizes, origins and shapes (run
 arguments) freely but keeps the dtype list short.
 """
 
+import functools
+
 import numpy as np
 import pytest
 import scipy.ndimage as ndi
@@ -335,6 +337,41 @@ def test_functions_numba_cannot_compile_raise_type_error():
         return (window.sum() * a).real
 
     _same("generic_filter", x, scaled, size=2, extra_arguments=(2 + 1j,))
+
+
+def test_generic_filter_errors_say_what_is_wrong_with_the_function():
+    x = _data((5, 6), np.float64)
+
+    def doubled(v):
+        return 2.0 * v
+
+    for function, returned in (
+        (lambda w: (w[0], w[1]), r"UniTuple\(float64 x 2\)"),
+        (lambda w: None, "none"),
+        (lambda w: w * 2.0, "array"),
+        (lambda w: complex(w[0], 1.0), "complex128"),
+    ):
+        with pytest.raises(TypeError, match="must return a real number.*returns " + returned):
+            rf.generic_filter(x, function, size=2)
+    with pytest.raises(TypeError, match=r"Untyped global name 'doubled'.*@jd.func"):
+        rf.generic_filter(x, lambda w: doubled(w[0]), size=2)
+
+    def keyword_only(w, *, k=2.0):
+        return w[0] * k
+
+    def any_keywords(w, **kw):
+        return w[0]
+
+    for function in (keyword_only, any_keywords):
+        with pytest.raises(TypeError, match="neither \\*\\*kwargs nor keyword-only"):
+            rf.generic_filter(x, function, size=2)
+    # a partial's keywords become extra keywords; positional ones cannot be placed
+    def weighted(w, k=1.0):
+        return w.sum() * k
+
+    _same("generic_filter", x, functools.partial(weighted, k=3.0), size=2)
+    with pytest.raises(TypeError, match="only with keyword arguments"):
+        rf.generic_filter(x, functools.partial(lambda k, w: w.sum() * k, 2.0), size=2)
 
 
 def test_masked_arrays_are_refused_not_unmasked():
