@@ -18,6 +18,8 @@ from kernels_for_tests import (
     window_sum,
 )
 
+import jitdispatch as jd
+
 pytestmark = pytest.mark.ptx
 pytest.importorskip("numba.cuda", reason="numba-cuda is not installed")
 
@@ -73,6 +75,25 @@ def test_local_arrays_are_not_zero_filled():
     stores = [line for line in ptx.splitlines() if "st.local" in line]
     assert stores and all("%f" in line for line in stores), stores
     assert "__local_depot" in ptx
+
+
+def test_local_arrays_of_a_run_time_or_tuple_size_are_refused_by_name():
+    # the CPU falls back to np.empty for them; CUDA reserves local memory at compile time
+    @jd.kernel
+    def sized(i, n, out):
+        buf = jd.local.array(n, np.float64)
+        buf[0] = 1.0
+        out[i] = buf[0]
+
+    @jd.kernel
+    def shaped(i, out):
+        buf = jd.local.array((2, 3), np.float64)
+        buf[0, 0] = 1.0
+        out[i] = buf[0, 0]
+
+    for kernel, args in ((sized, (3, np.empty(3))), (shaped, (np.empty(3),))):
+        with pytest.raises(Exception, match="needs n to be one constant int"):
+            kernel.compile_ptx(*args, cc=CC)
 
 
 def test_elementwise_broadcast_and_scalars():

@@ -140,6 +140,21 @@ def _register_local():
     class LocalArray(cudadecl.Cuda_array_decl):
         key = uninitialised_array
 
+        def generic(self):
+            typer = super().generic()
+
+            def constant_length(shape, dtype, alignment=None):
+                if not isinstance(shape, cuda_types.IntegerLiteral):
+                    from numba.core.errors import TypingError
+
+                    raise TypingError(
+                        "jd.local.array(n, dtype) on CUDA needs n to be one constant int "
+                        f"(a literal or a module-level constant), got {shape}"
+                    )
+                return typer(shape, dtype)
+
+            return constant_length
+
     def lower(context, builder, sig, args):
         length = sig.args[0].literal_value
         if length <= 0:
