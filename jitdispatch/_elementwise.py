@@ -329,7 +329,7 @@ class Elementwise:
             if info is _arrays.SEQUENCE:
                 obj = tgt.asarray(obj, like_obj, like_info, device_id)
                 info = _arrays.describe(obj)
-            if info is not None:
+            if info is not None or isinstance(obj, np.generic):
                 bad = _bad_dtype(obj)
                 if bad:
                     raise UnsupportedArgumentError(
@@ -337,6 +337,7 @@ class Elementwise:
                         f"({bad}); "
                         "pass bool, integer, floating or complex arrays in native byte order"
                     )
+            if info is not None:
                 obj = tgt.prepare(obj, info)
             operands.append(obj)
         shape = _broadcast_shape([op.shape for op in operands if not _is_scalar(op)])

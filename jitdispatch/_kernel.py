@@ -25,7 +25,14 @@ from .errors import LaunchError, UnsupportedArgumentError
 _ndarray = np.ndarray
 _lock = threading.RLock()
 _CO_VARARGS, _CO_VARKEYWORDS = 0x04, 0x08  # inspect.CO_VARARGS, inspect.CO_VARKEYWORDS
-_BAD_KINDS = {"O": "object", "U": "string", "S": "bytes", "V": "void/structured"}
+_BAD_KINDS = {
+    "O": "object",
+    "U": "string",
+    "S": "bytes",
+    "V": "void/structured",
+    "M": "datetime64, which CUDA has no type for; pass its int64 view",
+    "m": "timedelta64, which CUDA has no type for; pass its int64 view",
+}
 
 
 # --- per-target substitution and fingerprints ------------------------------------------
@@ -593,6 +600,8 @@ def _bad_dtype(arr):
     kind = getattr(dtype, "kind", None)
     if isinstance(dtype, np.dtype) and dtype == np.float16:
         return "float16, which Numba has no arithmetic for; use float32"
+    if kind in ("f", "c") and dtype.itemsize > (8 if kind == "f" else 16):
+        return "extended precision (long double), which Numba has no type for; use float64"
     if kind not in _BAD_KINDS and isinstance(dtype, np.dtype) and not dtype.isnative:
         # Numba has no type for it (a failed compile there also left the dispatcher
         # refusing other new types); a native copy is `.astype(dtype.newbyteorder("="))`

@@ -874,6 +874,17 @@ def test_elementwise_signatures_and_float16_refused_up_front():
         _plus(np.ones(2, np.float16), 1.0)
     with pytest.raises(jd.UnsupportedArgumentError, match="float16"):
         add1(np.ones(2, np.float16), np.ones(2), np.empty(2), ndrange=2)
+    # dtypes CUDA or Numba have no type for, as arrays and as NumPy scalars
+    dates = np.arange(3).astype("datetime64[D]")
+    with pytest.raises(jd.UnsupportedArgumentError, match=r"datetime64.*int64 view"):
+        _plus(dates, 1)
+    with pytest.raises(jd.UnsupportedArgumentError, match="timedelta64"):
+        add1(np.ones(3), dates - dates, np.empty(3), ndrange=3)
+    if np.dtype(np.longdouble).itemsize > 8:  # (long double is double on some platforms)
+        with pytest.raises(jd.UnsupportedArgumentError, match="long double"):
+            _plus(np.ones(2), np.longdouble(1))
+        with pytest.raises(jd.UnsupportedArgumentError, match=r"argument `value`.*long double"):
+            fill(np.empty(2), np.longdouble(1), ndrange=2)
 
 
 def test_wrong_argument_counts_say_what_the_kernel_takes():
