@@ -423,10 +423,14 @@ class Elementwise:
 
     # -- ahead of time
     def compile_ptx(self, *args, cc=(9, 0)):
-        """PTX of the CUDA kernel for operands like ``args`` (host examples; no GPU needed)."""
-        shape = _broadcast_shape([np.shape(a) for a in args if not _is_scalar(a)])
-        pattern = tuple(not _is_scalar(a) for a in args)
+        """PTX of the CUDA kernel for operands like ``args`` (host examples; no GPU needed),
+        converted as a call converts them (sequences, Python ints NumPy would widen)."""
+        args = [a if _is_scalar(a) else np.asarray(a) for a in args]
+        shape = _broadcast_shape([a.shape for a in args if not _is_scalar(a)])
+        args, _cast = _as_numpy_would(_huge_ints_as_floats(args))
         dtype = self.result_dtype([a if _is_scalar(a) else _DtypeOnly(a.dtype) for a in args])
+        args = _python_ints_for(args, dtype)
+        pattern = tuple(not _is_scalar(a) for a in args)
         examples = [a if _is_scalar(a) else np.broadcast_to(a, shape) for a in args]
         return self.kernel(len(shape), pattern).compile_ptx(
             *examples, np.empty(shape, dtype), cc=cc
@@ -542,7 +546,13 @@ def _python_ints_for(operands, dtype):
 def _apart_from(op, out):
     """``op``, or a copy where it overlaps ``out`` other than element for element, as
     NumPy's ufuncs copy (a[1:] = f(a[:-1]) must read the old values)."""
-    if _is_scalar(op) or type(op) is not np.ndarray or type(out) is not np.ndarray:
+    if _is_scalar(op):
+        return op
+    if type(op).__name__ == "FakeCUDAArray" and type(out).__name__ == "FakeCUDAArray":
+        # the CUDA simulator's device arrays, over host memory
+        kept = _apart_from(op._ary, out._ary)
+        return op if kept is op._ary else type(op)(kept)
+    if type(op) is not np.ndarray or type(out) is not np.ndarray:
         return op
     if not np.may_share_memory(op, out):
         return op

@@ -58,6 +58,10 @@ def test_elementwise_broadcasting_and_layouts():
     hypot(x[0], 1.5, out=cpu)
     hypot(x[0], 1.5, out=sim, target="cuda")
     np.testing.assert_array_equal(sim, cpu)
+    cpu, sim = np.arange(6.0), np.arange(6.0)  # an out= overlapping an input: read first
+    add(cpu[:-1], cpu[:-1], out=cpu[1:])
+    add(sim[:-1], sim[:-1], out=sim[1:], target="cuda")
+    np.testing.assert_array_equal(sim, cpu)
 
 
 def test_helpers_scalars_local_memory_and_overrides():

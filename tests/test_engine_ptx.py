@@ -99,6 +99,9 @@ def test_local_arrays_of_a_run_time_or_tuple_size_are_refused_by_name():
 def test_elementwise_broadcast_and_scalars():
     check_ptx(hypot.compile_ptx(np.ones((3, 4), np.float32), np.ones(4, np.float32), cc=CC))
     check_ptx(hypot.compile_ptx(np.ones(5), 2.0, cc=CC))
+    # operands converted as a call converts them: a list, an int beyond int64
+    check_ptx(hypot.compile_ptx([1.0, 2.0], 2.0, cc=CC))
+    check_ptx(hypot.compile_ptx(np.ones(3, np.float32), 2**70, cc=CC))
 
 
 def test_shipped_demo_kernels():
