@@ -20,7 +20,7 @@ from . import _config
 from .errors import CacheWarning
 
 # Bump when the generated code changes shape, so old files are never reused.
-CODEGEN_VERSION = "7"  # 7: parallel wrappers report exceptions raised in threads
+CODEGEN_VERSION = "8"  # 7: parallel wrappers report exceptions raised in threads; 8: `parts`
 
 _lock = threading.RLock()
 _warned = set()

@@ -166,6 +166,15 @@ def run():
     from jitdispatch._targets import cpu
     stats = triple._jd_object.launcher(cpu, 2).serial.stats
     return sum(stats.cache_hits.values()), sum(stats.cache_misses.values())
+
+def run_parallel():
+    x = np.arange(100_000.0)
+    out = np.empty_like(x)
+    triple(x, out, ndrange=x.size)  # above the threshold: the parallel wrapper
+    assert (out == 3 * x).all()
+    from jitdispatch._targets import cpu
+    stats = triple._jd_object.launcher(cpu, 2)._parallel.stats
+    return sum(stats.cache_hits.values()), sum(stats.cache_misses.values())
 """
 
 RUN = """
@@ -191,6 +200,18 @@ def test_second_process_loads_from_disk(kernel_dir):
     second = run_python(RUN, env, cwd=kernel_dir)
     assert second.returncode == 0, second.stderr
     assert second.stdout.split() == ["1", "0", "0"]  # loaded from disk, nothing compiled
+
+
+def test_second_process_loads_the_parallel_wrapper_from_disk(kernel_dir):
+    # (code that calls numba.get_num_threads() holds a process address: never cached)
+    env = {"JITDISPATCH_CACHE_DIR": str(kernel_dir / "cache"), "PYTHONPATH": str(kernel_dir)}
+    run = "import mod_for_cache; print(*mod_for_cache.run_parallel())"
+    first = run_python(run, env, cwd=kernel_dir)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.split() == ["0", "1"]
+    second = run_python(run, env, cwd=kernel_dir)
+    assert second.returncode == 0, second.stderr
+    assert second.stdout.split() == ["1", "0"]
 
 
 # Helpers made by one factory share a qualified name; each kernel closes over its own.

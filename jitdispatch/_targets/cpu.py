@@ -226,12 +226,15 @@ def wrapper_source(ndim, nargs):
         f"def serial({params}):",
     ]
     src += _loops(ndim, call, "range") if ndim else ["    " + call]
+    # both parallel wrappers take ``parts``, the number of threads to share axis 0 out to
+    # (numba.get_num_threads() called from compiled code would keep it out of the cache)
     if not ndim:
-        src += ["", "", f"def parallel({params}):", "    " + call, "    return 0"]
-        src += ["", "", f"def parallel_unchecked({params}):", "    " + call, "    return 0"]
+        src += ["", "", f"def parallel(parts, {params}):", "    " + call, "    return 0"]
+        src += ["", "", f"def parallel_unchecked(parts, {params}):", "    " + call]
+        src += ["    return 0"]
         return "\n".join(src) + "\n"
     # for bodies declared not to raise (jd.kernel(raises=False)): threads' errors unchecked
-    src += ["", "", f"def parallel_unchecked({params}):"]
+    src += ["", "", f"def parallel_unchecked(parts, {params}):"]
     src += _loops(ndim, call, "numba.prange") + ["    return 0"]
     rest = ", ".join(sizes[1:] + args)
     src += ["", "", f"def span_loops(lo, hi, {params}):"]
@@ -239,8 +242,7 @@ def wrapper_source(ndim, nargs):
     src += [
         "",
         "",
-        f"def parallel({params}):",
-        "    parts = min(n0, numba.get_num_threads())",
+        f"def parallel(parts, {params}):",
         "    failed = 0",
         "    for q in numba.prange(parts):",
         "        p = numba.int64(q)",
@@ -392,8 +394,17 @@ class Launcher:
 
     def __call__(self, shape, args, device_id=None, options=None):
         if self.wants_parallel(shape, options.get("cost", 1) if options else 1):
-            if _run_parallel(self._parallel_dispatcher(), shape, args, self._serial):
-                self._serial(*shape, *args)  # raises what a thread raised
+            try:
+                failed = _run_parallel(self._parallel_dispatcher(), shape, args, self._serial)
+            except Exception as exc:
+                if type(exc).__name__ == "TypingError":
+                    # the body's own typing error, not the parallel wrapper's account of it
+                    compile_for(self.serial, (*shape, *args))
+                raise
+            if failed:
+                # raises what a thread raised; the outputs are then unspecified, as after
+                # any exception in a launch (indices that ran may run again here)
+                self._serial(*shape, *args)
                 raise LaunchError(
                     "a thread of a parallel launch raised an exception, which the same "
                     "launch run serially did not raise"
@@ -417,14 +428,15 @@ class Launcher:
 def _run_parallel(parallel, shape, args, serial):
     """Run the parallel wrapper; returns how many of its spans raised (0 if run serially,
     where an exception propagates)."""
+    parts = max(1, min(shape[0], _numba().get_num_threads()))
     layer = _layer["name"]
     if layer is not None and layer != "workqueue":
-        return parallel(*shape, *args)
+        return parallel(parts, *shape, *args)
     # workqueue is not thread-safe, and until the first launch has chosen a layer it may
     # be the one: let a single thread in; the others run serially instead of waiting.
     if _workqueue_lock.acquire(blocking=False):
         try:
-            failed = parallel(*shape, *args)
+            failed = parallel(parts, *shape, *args)
             if layer is None:
                 _layer["name"] = _numba().threading_layer()
         finally:
