@@ -9,6 +9,7 @@ weak), unless the function returns another kind of number (a comparison returns 
 ``math.sqrt`` of integers a float): then the function's own return type is used.
 """
 
+import contextlib
 import sys
 import threading
 
@@ -622,9 +623,24 @@ def _device_apart_from(args, out, name):
                     f"{name}: argument `x{k + 1}` ({type(arg).__name__}) overlaps `out` "
                     "in memory; pass a copy of it"
                 )
-            arg = copy()
+            arg = _copied_on_its_device(arg, copy)
         kept.append(arg)
     return tuple(kept)
+
+
+def _copied_on_its_device(arg, copy):
+    """``copy()`` made on ``arg``'s device (CuPy copies onto the current one) and
+    finished before the launch, which may use another stream than the library's."""
+    device = getattr(arg, "device", None)
+    guard = device if hasattr(device, "__enter__") else contextlib.nullcontext()
+    with guard:
+        copied = copy()
+    module = type(arg).__module__.split(".")[0]
+    if module == "cupy":
+        sys.modules["cupy"].cuda.get_current_stream().synchronize()
+    elif module == "torch":
+        sys.modules["torch"].cuda.current_stream(arg.device).synchronize()
+    return copied
 
 
 def _operand_key(op):

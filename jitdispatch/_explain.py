@@ -59,6 +59,8 @@ def explain(fn, *args, **kwargs):
         kern, nargs = fn, len(args)
     elif isinstance(fn, Elementwise):
         if any(_is_dask(a) for a in args):
+            if kwargs.get("out") is not None:  # as the call says
+                raise TypeError(f"{fn.__name__}: out= is not supported with Dask arrays")
             return _explain_dask(fn, args)
         out = kwargs.pop("out", None)
         names = [f"x{k + 1}" for k in range(len(args))] + (["out"] if out is not None else [])

@@ -170,7 +170,8 @@ def _value_part(value, seen):
         return _array_digest(value)
     if callable(value):
         return _callable_identity(value)
-    return None
+    # anything else Numba freezes as a constant (an Enum member, a dtype): its repr
+    return (type(value).__qualname__, repr(value))
 
 
 def _array_digest(array):
@@ -441,6 +442,22 @@ class Func:
 # --- index-space kernels -----------------------------------------------------------------
 
 
+_REBUILT = {}  # (fingerprint, options) -> Kernel, one per kernel in a process
+
+
+def _rebuilt_kernel(py_func, written, max_registers, raises):
+    """The Kernel of an unpickled body: one per distinct body (code and the values it
+    refers to) and options in this process, so that the tasks of a graph share it."""
+    key = (fingerprint_function(py_func), written, max_registers, raises)
+    found = _REBUILT.get(key)
+    if found is None:
+        with _lock:
+            found = _REBUILT.setdefault(
+                key, Kernel(py_func, written=written, max_registers=max_registers, raises=raises)
+            )
+    return found
+
+
 class _NotGiven:
     """Default of the generated entry points' positional parameters."""
 
@@ -644,12 +661,8 @@ class Kernel:
 
     def __reduce__(self):
         # rebuilt from the body where it is unpickled (a Dask worker), compiled there
-        written = frozenset(self._written) if self._written_known else None
-        return (Kernel._rebuilt, (self.py_func, written, self.max_registers, self.raises))
-
-    @staticmethod
-    def _rebuilt(py_func, written, max_registers, raises):
-        return Kernel(py_func, written=written, max_registers=max_registers, raises=raises)
+        written = frozenset(self._written) if self._written is not None else None
+        return (_rebuilt_kernel, (self.py_func, written, self.max_registers, self.raises))
 
     # -- metadata
     @property

@@ -164,6 +164,18 @@ def test_exceptions_from_elementwise_in_parallel_launches():
         strict_log(x)
 
 
+def test_a_bodys_typing_error_is_its_own_in_a_first_parallel_launch():
+    @jd.kernel
+    def adds_a_string(i, x, out):
+        out[i] = x[i] + "a"
+
+    n = 200_000
+    with pytest.raises(Exception) as info:  # Numba's TypingError, about the body
+        adds_a_string(np.ones(n), np.empty(n), ndrange=n)
+    assert "failed_call" not in str(info.value)
+    assert "unicode_type" in str(info.value) or "str" in str(info.value)
+
+
 def test_exception_only_in_a_parallel_launch_is_a_launch_error(monkeypatch):
     from jitdispatch._targets import cpu
 
@@ -322,6 +334,31 @@ def test_fingerprints_tell_referenced_callables_and_arrays_apart():
     tables.append((tables[0][0], np.r_[np.zeros(2999), 1.0]))
     keys = {fingerprint_function(freezing(table)) for table in tables}
     assert len(keys) == 3
+    # and other constants Numba freezes (Enum members, dtypes) by their repr
+    import enum
+
+    class Mode(enum.Enum):
+        A = 1
+        B = 2
+
+    for pair in ((Mode.A, Mode.B), (np.dtype(np.float32), np.dtype(np.float64))):
+        keys = {fingerprint_function(freezing((value,))) for value in pair}
+        keys |= {fingerprint_function(freezing(value)) for value in pair}
+        assert len(keys) == 4
+
+
+def test_kernels_pickle_without_their_source_and_are_shared_when_unpickled():
+    cloudpickle = pytest.importorskip("cloudpickle", reason="cloudpickle is not installed")
+    namespace = {"np": np}
+    exec("def triple(i, x, out):\n    out[i] = 3 * x[i]\n", namespace)  # no source file
+    kernel = jd.kernel(namespace["triple"])
+    out = np.empty(3)
+    kernel([1.0, 2.0, 3.0], out, ndrange=3)  # a list argument: reads `written`
+    obj = kernel._jd_object
+    first, second = (cloudpickle.loads(cloudpickle.dumps(obj)) for _ in range(2))
+    assert first is second and first is not obj
+    first(np.arange(3.0), out, ndrange=3)
+    np.testing.assert_array_equal(out, [0.0, 3.0, 6.0])
 
 
 class DLPackOnly:
@@ -452,6 +489,8 @@ def test_elementwise_on_dask_is_lazy_and_right():
     report = jd.explain(hypot, x, 1.0)
     assert report.target == "per chunk (cpu)"
     assert "lazy" in report.reason
+    with pytest.raises(TypeError, match="out= is not supported with Dask"):
+        jd.explain(hypot, x, 1.0, out=np.empty((4, 5)))
 
 
 def test_elementwise_on_dask_runs_serial_kernels_per_chunk(monkeypatch):
