@@ -759,8 +759,13 @@ def _function_key(function):
 
 
 def _user_func(function, kind):
+    """``function`` as a ``jd.func`` for a new kernel (one per `_function_key`): a fresh
+    one, so that the values it reads are compiled in as they are now."""
+    _support.check_compilable_signature(function)
     if isinstance(function, Func):
-        return function
+        fresh = Func(function.py_func)
+        fresh._overrides = dict(function._overrides)
+        return fresh
     if _lowlevel.is_low_level_callable(function):
         return _lowlevel.function(function, kind)
     py = getattr(function, "py_func", function)  # a Numba dispatcher: its Python function
@@ -833,10 +838,12 @@ def _compiled_call(who, kernel, *args, function=None, window=True, nextra=0, **k
 
 
 def _is_compile_error(exc):
-    """Whether ``exc`` comes from compiling (Numba's errors, lowering's
-    NotImplementedError, NVVM's), not from running the function."""
-    module = type(exc).__module__ or ""
-    if module.startswith(("numba", "cuda.")):
+    """Whether ``exc`` comes from compiling (Numba's and numba-cuda's ``NumbaError``
+    family, lowering's NotImplementedError, NVVM's errors), not from running the
+    function or from the driver (a CUDA launch failure stays what it is)."""
+    if any(cls.__name__ == "NumbaError" for cls in type(exc).__mro__):
+        return True
+    if (type(exc).__module__ or "").startswith("cuda.bindings.nvvm"):
         return True
     return isinstance(exc, NotImplementedError) and "lowering" in str(exc)
 

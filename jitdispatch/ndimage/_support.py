@@ -869,6 +869,12 @@ def _check_extra(function, extra_arguments, extra_keywords):
             )
         extra_keywords = {**function.keywords, **extra_keywords}
         function = function.func
+    return (function, extra_arguments, extra_keywords)
+
+
+def check_compilable_signature(function):
+    """Refuse, by name, a Python ``function`` whose parameters Numba cannot compile
+    (``**kwargs``, keyword-only ones); SciPy calls such functions from Python."""
     py = getattr(function, "py_func", function)
     code = getattr(py, "__code__", None)
     if code is not None and (code.co_flags & 0x08 or code.co_kwonlyargcount):
@@ -877,4 +883,3 @@ def _check_extra(function, extra_arguments, extra_keywords):
             f"nor keyword-only parameters: give {py.__qualname__} plain parameters (with "
             "defaults where needed); extra_keywords fill them by name"
         )
-    return (function, extra_arguments, extra_keywords)

@@ -13,6 +13,7 @@ import scipy.ndimage as ndi
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import jitdispatch as jd
 from jitdispatch import ndimage as jnd
 from jitdispatch.ndimage import _rank_filters as rf
 
@@ -201,6 +202,11 @@ def test_generic_filter_reads_closures_and_defaults_as_they_are_at_each_call():
     for k in (1.0, 3.0):
         line.__defaults__ = (k,)
         _same("generic_filter1d", x, line, 3)
+    # a jd.func as well (its own compiled code keeps the values of its first compile)
+    scale = jd.func(lambda values: values.sum() * factor)
+    for factor in (1.0, 2.0):  # (read by `scale` through its closure)
+        want = ndi.generic_filter(x, np.sum, size=2) * factor
+        np.testing.assert_array_equal(jnd.generic_filter(x, scale, size=2), want)
 
 
 def test_generic_filters_raise_what_the_function_raises_on_large_inputs():
@@ -327,11 +333,12 @@ def test_functions_numba_cannot_compile_raise_type_error():
         ndi.generic_filter(x, needs_two, size=2)
     for call in (
         lambda: rf.generic_filter(x, needs_two, size=2),
-        lambda: rf.generic_filter(x, returns_a_dict, size=2),
         lambda: rf.generic_filter1d(x, needs_a_scale, 3),
     ):
         with pytest.raises(TypeError, match="does not compile with Numba"):
             call()
+    with pytest.raises(TypeError, match="must return a real number"):
+        rf.generic_filter(x, returns_a_dict, size=2)
     # complex numbers are numbers: extra arguments may be complex
     def scaled(window, a):
         return (window.sum() * a).real
@@ -355,6 +362,9 @@ def test_generic_filter_errors_say_what_is_wrong_with_the_function():
             rf.generic_filter(x, function, size=2)
     with pytest.raises(TypeError, match=r"Untyped global name 'doubled'.*@jd.func"):
         rf.generic_filter(x, lambda w: doubled(w[0]), size=2)
+    big = _data((1100, 1000), np.float64)  # a first launch in parallel says the same
+    with pytest.raises(TypeError, match=r"Untyped global name 'doubled'.*@jd.func"):
+        rf.generic_filter(big, lambda w: doubled(w[1]), size=2)
 
     def keyword_only(w, *, k=2.0):
         return w[0] * k
