@@ -46,7 +46,8 @@ def kernel(fn=None, *, max_registers=None, raises=True):
 
     An exception the body raises (``raise``, or a Numba function's error) reaches the
     caller from every CPU launch: a parallel launch checks whether any thread raised and
-    then runs the launch again serially, which raises it. ``@jd.kernel(raises=False)``
+    then runs the launch again serially, which raises it (the outputs are then
+    unspecified: indices that ran may have run twice). ``@jd.kernel(raises=False)``
     declares that the body never raises and skips that check, which lets the compiler
     optimise the parallel loops as if no error could occur (up to about 10% faster); an
     exception raised anyway in a parallel launch is then lost, as in Numba's ``prange``.
