@@ -950,7 +950,8 @@ def generic_filter(
     a call that finds other values there than a compiled kernel had compiles a new
     one, so values that change from call to call belong in `extra_arguments`.
     Indexing outside the window or line buffers is not checked (SciPy raises
-    IndexError; here the result is undefined). On a GPU the function is a CUDA device
+    IndexError; here the result is undefined), and division by zero follows NumPy's
+    rule (``inf`` or ``nan``, not ZeroDivisionError). On a GPU the function is a CUDA device
     function, which cannot allocate memory: NumPy calls that make new arrays
     (``np.sort``, ``np.median``) do not compile there, so write such functions as
     loops. Numba's NumPy functions may sum in another order
