@@ -342,12 +342,8 @@ class Elementwise:
                 obj = tgt.prepare(obj, info)
             operands.append(obj)
         shape = _broadcast_shape([op.shape for op in operands if not _is_scalar(op)])
-        operands, cast = _as_numpy_would(_huge_ints_as_floats(operands))
-        dtype = self.result_dtype(
-            [op if _is_scalar(op) else _DtypeOnly(op.dtype) for op in operands]
-        )
         python_ints = any(type(op) is int for op in operands)
-        operands = _python_ints_for(operands, dtype)
+        operands, dtype, cast = self._as_numpy_operands(operands)
         if cast or (
             python_ints
             and (dtype.kind in "iu" or any(type(op) is np.uint64 for op in operands))
@@ -404,6 +400,16 @@ class Elementwise:
             return public[()]  # a NumPy scalar, as a ufunc gives for 0-d operands
         return public
 
+    def _as_numpy_operands(self, operands):
+        """``(operands, result dtype, cast)``: the operands as NumPy's ufunc rules take
+        them (see `_as_numpy_would`, `_huge_ints_as_floats`, `_python_ints_for`); ``cast``
+        says whether an array operand was converted."""
+        operands, cast = _as_numpy_would(_huge_ints_as_floats(operands))
+        dtype = self.result_dtype(
+            [op if _is_scalar(op) else _DtypeOnly(op.dtype) for op in operands]
+        )
+        return _python_ints_for(operands, dtype), dtype, cast
+
     def _dask(self, args, out, target, options):
         target = target or _dispatch.forced_target()
         if out is not None:
@@ -428,9 +434,7 @@ class Elementwise:
         converted as a call converts them (sequences, Python ints NumPy would widen)."""
         args = [a if _is_scalar(a) else np.asarray(a) for a in args]
         shape = _broadcast_shape([a.shape for a in args if not _is_scalar(a)])
-        args, _cast = _as_numpy_would(_huge_ints_as_floats(args))
-        dtype = self.result_dtype([a if _is_scalar(a) else _DtypeOnly(a.dtype) for a in args])
-        args = _python_ints_for(args, dtype)
+        args, dtype, _cast = self._as_numpy_operands(args)
         pattern = tuple(not _is_scalar(a) for a in args)
         examples = [a if _is_scalar(a) else np.broadcast_to(a, shape) for a in args]
         return self.kernel(len(shape), pattern).compile_ptx(
@@ -462,14 +466,9 @@ def _rebuilt(py_func):
     """The Elementwise of an unpickled ``py_func``: one per distinct function (code and
     the values it refers to) in this process, so that the tasks of a graph share its
     compiled code."""
-    from ._kernel import fingerprint_function
+    from ._kernel import fingerprint_function, interned
 
-    key = fingerprint_function(py_func)
-    found = _REBUILT.get(key)
-    if found is None:
-        with _lock:
-            found = _REBUILT.setdefault(key, Elementwise(py_func))
-    return found
+    return interned(_REBUILT, fingerprint_function(py_func), lambda: Elementwise(py_func))
 
 
 class _DtypeOnly:

@@ -445,17 +445,27 @@ class Func:
 _REBUILT = {}  # (fingerprint, options) -> Kernel, one per kernel in a process
 
 
+def interned(table, key, make):
+    """``table[key]``, made by ``make()`` the first time (once, under the lock): how an
+    unpickled kernel or elementwise function is shared by the tasks of a graph."""
+    found = table.get(key)
+    if found is None:
+        with _lock:
+            found = table.get(key)
+            if found is None:
+                found = table[key] = make()
+    return found
+
+
 def _rebuilt_kernel(py_func, written, max_registers, raises):
     """The Kernel of an unpickled body: one per distinct body (code and the values it
     refers to) and options in this process, so that the tasks of a graph share it."""
     key = (fingerprint_function(py_func), written, max_registers, raises)
-    found = _REBUILT.get(key)
-    if found is None:
-        with _lock:
-            found = _REBUILT.setdefault(
-                key, Kernel(py_func, written=written, max_registers=max_registers, raises=raises)
-            )
-    return found
+    return interned(
+        _REBUILT,
+        key,
+        lambda: Kernel(py_func, written=written, max_registers=max_registers, raises=raises),
+    )
 
 
 class _NotGiven:

@@ -236,7 +236,7 @@ def wrapper_source(ndim, nargs):
     # for bodies declared not to raise (jd.kernel(raises=False)): threads' errors unchecked
     src += ["", "", f"def parallel_unchecked(parts, {params}):"]
     src += _loops(ndim, call, "numba.prange") + ["    return 0"]
-    rest = ", ".join(sizes[1:] + args)
+    span_args = ", ".join(["lo", "hi", *sizes, *args])
     src += ["", "", f"def span_loops(lo, hi, {params}):"]
     src += [line.replace("range(n0)", "range(lo, hi)") for line in _loops(ndim, call, "range")]
     src += [
@@ -248,9 +248,7 @@ def wrapper_source(ndim, nargs):
         "        p = numba.int64(q)",
         "        lo = n0 * p // parts",
         "        hi = n0 * (p + 1) // parts",
-        f"        failed += failed_call(span, (lo, hi, n0, {', '.join(sizes[1:] + args)}))"
-        if rest
-        else "        failed += failed_call(span, (lo, hi, n0))",
+        f"        failed += failed_call(span, ({span_args}))",
         "    return failed",
     ]
     return "\n".join(src) + "\n"
@@ -259,7 +257,7 @@ def wrapper_source(ndim, nargs):
 def _make_failed_call():
     """``failed_call(fn, args)``: call the compiled function ``fn`` with the tuple
     ``args`` and return 1 if it raised, else 0, without propagating the exception."""
-    numba = _numba()
+    _numba()
     from llvmlite import ir
     from numba.core import cgutils
     from numba.core import types as nbtypes
@@ -288,7 +286,6 @@ def _make_failed_call():
 
         return nbtypes.int64(fn, args), codegen
 
-    del numba
     return failed_call
 
 
