@@ -813,19 +813,18 @@ def _extra_values(extra_arguments, extra_keywords, like):
     return values
 
 
-def _compiled_call(who, kernel, *args, function=None, window=True, nextra=0, **kwargs):
+def _compiled_call(who, kernel, *args, returning=None, **kwargs):
     """``kernel(*args, **kwargs)``, with Numba's compilation errors for the user's
-    ``function`` (which SciPy would have called from Python) turned into a TypeError
-    that says what is wrong: its first informative line, what a generic_filter function
-    returned where that is not a number, and a hint for an uncompiled helper."""
+    function (which SciPy would have called from Python) turned into a TypeError that
+    says what is wrong: its first informative line, a hint for an uncompiled helper,
+    and, given ``returning=(function, extra_arguments)`` for a generic_filter function,
+    what it returns where that is not a number."""
     try:
         kernel(*args, **kwargs)
     except Exception as exc:
         if not _is_compile_error(exc):
             raise
-        returned = None
-        if window and function is not None:
-            returned = _returned_not_a_number(function, args[len(args) - nextra :])
+        returned = None if returning is None else _returned_not_a_number(*returning)
         if returned is not None:
             raise TypeError(
                 f"{who}: `function` must return a real number, as SciPy requires; it "
@@ -951,14 +950,13 @@ def generic_filter(
     one, so values that change from call to call belong in `extra_arguments`.
     Indexing outside the window or line buffers is not checked (SciPy raises
     IndexError; here the result is undefined), and division by zero follows NumPy's
-    rule (``inf`` or ``nan``, not ZeroDivisionError). On a GPU the function is a CUDA device
-    function, which cannot allocate memory: NumPy calls that make new arrays
+    rule (``inf`` or ``nan``, not ZeroDivisionError). On a GPU the function is a CUDA
+    device function, which cannot allocate memory: NumPy calls that make new arrays
     (``np.sort``, ``np.median``) do not compile there, so write such functions as
-    loops. Numba's NumPy functions may sum in another order
-    than NumPy's (``np.mean`` of more than 8 values can differ in the last bits). An
-    `output` that shares memory with `input` receives the filter of the unchanged
-    input; SciPy writes it in place, so its later windows read results already
-    written there.
+    loops. Numba's NumPy functions may sum in another order than NumPy's (``np.mean``
+    of more than 8 values can differ in the last bits). An `output` that shares memory
+    with `input` receives the filter of the unchanged input; SciPy writes it in place,
+    so its later windows read results already written there.
     """
     input = _as_input(input)
     plan = _checks.check_generic_filter(
@@ -985,13 +983,15 @@ def generic_filter(
     cv = _cval_array(plan.cval, np.float64, input)
     shape, offs, foff, lo, hi = geo.device(input)
     mode = int(plan.window.mode)
+    # (with keywords, the function's return type is not worked out for a better error)
+    returning = None if keywords else (function, extras)
     if geo.count <= _rank.MAX_LOCAL:
         kernel = _generic_kernel("window", function, len(extra_arguments), keywords)
         per_index = _per_index(input)
         blocks = -(-geo.last // per_index)
         _compiled_call("generic_filter", kernel, src, out2, shape, offs, foff, lo, hi, mode,
                        cv, cast, per_index, *extras, ndrange=(geo.rows, blocks),
-                       function=function, nextra=0 if keywords else len(extras))
+                       returning=returning)
     else:
         kernel = _generic_kernel("window", function, len(extra_arguments), keywords, True)
         chunk = max(1, min(geo.rows, _SCRATCH_BYTES // (geo.count * 8)))
@@ -1000,7 +1000,7 @@ def generic_filter(
             n = min(chunk, geo.rows - row0)
             _compiled_call("generic_filter", kernel, row0, src, out2, scratch, shape, offs,
                            foff, lo, hi, mode, cv, cast, *extras, ndrange=(n,),
-                           function=function, nextra=0 if keywords else len(extras))
+                           returning=returning)
     return target.finish()
 
 
@@ -1087,8 +1087,7 @@ def generic_filter1d(
         sub_src = src3[i0 : i0 + m]
         sub_out = out3[i0 : i0 + m]
         _compiled_call("generic_filter1d", kernel, sub_src, sub_out, inbuf, outbuf, size,
-                       int(step.origin), int(step.mode), cv, cast, *extras, ndrange=(m, post),
-                       window=False)
+                       int(step.origin), int(step.mode), cv, cast, *extras, ndrange=(m, post))
     return target.finish()
 
 
