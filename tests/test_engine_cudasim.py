@@ -40,6 +40,18 @@ def test_kernel_ranks_match_cpu(ndim):
     np.testing.assert_array_equal(sim, cpu)
 
 
+@pytest.mark.parametrize("shape", [(3, 5, 7), (2, 3, 4, 5), (7, 1, 3), (1, 40)])
+@pytest.mark.parametrize("blocksize", [1, 3, 16])
+def test_grid_stride_steps_cover_every_index_once(shape, blocksize):
+    # a grid of 4 blocks in the simulator: each thread steps by a stride whose digits
+    # carry across axes (e.g. 12 threads over (3, 5, 7): 1 row and 5 elements a step)
+    rng = np.random.default_rng(blocksize)
+    x, y = rng.random(shape), rng.random(shape)
+    out = np.full(shape, np.nan)
+    ADD[len(shape)](x, y, out, ndrange=shape, target="cuda", blocksize=blocksize)
+    np.testing.assert_array_equal(out, x + y)
+
+
 @pytest.mark.parametrize("dtype", [np.int8, np.uint32, np.float32, np.complex64])
 def test_dtypes_match_cpu(dtype):
     x = (np.arange(10) % 7).astype(dtype)
