@@ -138,10 +138,10 @@ def _width(src, length, count):
 
 
 def _blocks(src, length, count):
-    """``(width, blocks)`` of `correlate_nd` along a contiguous axis of ``length``:
-    `_width` outputs per index, one block of them per index. On a GPU, rows of at least
-    ``WARP * WARP_OUTPUTS`` go WARP_OUTPUTS outputs per thread, WARP apart: a warp of
-    indices covers that many outputs."""
+    """``(width, blocks)`` of `correlate_nd`, `correlate_lines` or `correlate_rows`
+    along a contiguous axis of ``length``: `_width` outputs per index, one block of them
+    per index. On a GPU, rows of at least ``WARP * WARP_OUTPUTS`` go WARP_OUTPUTS outputs
+    per thread, WARP apart: a warp of indices covers that many outputs."""
     width = _width(src, length, count)
     warp_row = _k.WARP * _k.WARP_OUTPUTS
     if width == 1 and length >= warp_row:
@@ -191,8 +191,7 @@ def _real_line_pass(src, dst, step, op, cval, flags=0):
                 s2, step.size, step.origin, step.mode, cval, cast, d2, ndrange=outer, cost=n
             )
             return
-        width = _width(src, n, outer)
-        blocks = -(-n // width)
+        width, blocks = _blocks(src, n, outer)
         launch = (blocks, outer) if swap else (outer, blocks)
         kernel, args = _k.correlate_lines, (s2,)
     else:
@@ -204,8 +203,7 @@ def _real_line_pass(src, dst, step, op, cval, flags=0):
             args = (s3, step.size, step.origin, swap, width, step.mode, cval, cast, d3)
             _k.uniform_rows(*args, ndrange=launch, cost=width * n)
             return
-        width = _width(src, inner, outer * n)
-        blocks = -(-inner // width)
+        width, blocks = _blocks(src, inner, outer * n)
         launch = (n, outer, blocks) if swap else (outer, n, blocks)
         kernel, args = _k.correlate_rows, (s3,)
     weights = np.ascontiguousarray(step.weights, dtype=np.float64)

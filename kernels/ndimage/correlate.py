@@ -7,10 +7,11 @@ is converted to the output type by an ordinary cast (truncation for integers).
 1-D passes see the data either as 2-D ``(lines, n)`` when the filtered axis is the last
 one, or as 3-D ``(outer, n, inner)`` with the filtered axis in the middle: one compiled
 kernel per dtype pair serves every axis of every ndim. An index computes ``width``
-neighbouring outputs along the contiguous axis (the caller takes it from ``jd.lanes``):
-one, summed in a register, on a GPU, where every index is a thread; on the CPU whole
-chunks of `CHUNK` outputs, tap after tap, each tap a loop over the chunk that LLVM turns
-into vector instructions. Every output is still summed in SciPy's order. Launches whose
+outputs along the contiguous axis (the caller takes it from ``jd.lanes``): on a GPU,
+where every index is a thread, one or `WARP_OUTPUTS` of them `WARP` apart, each summed in
+a register; on the CPU whole chunks of `CHUNK` neighbouring outputs, tap after tap, each
+tap a loop over the chunk that LLVM turns into vector instructions. Every output is
+still summed in SciPy's order. Launches whose
 first dimension would be short put a longer one first (``swap``), as that dimension runs
 in parallel.
 
@@ -71,6 +72,9 @@ def c_uint64(value):
 def store(out, i, value, cast):
     """Write a float64 result into ``out[i]`` (1-D) as C's cast would, then apply the
     `SQUARE` and `ACCUMULATE` flags of ``cast`` in ``out``'s type, as NumPy would."""
+    if cast == CAST_DIRECT:  # first, alone: a GPU then runs none of the other cases
+        out[i] = value
+        return
     if cast < SQUARE:
         convert(out, i, value, cast)
         return
@@ -88,12 +92,31 @@ def store(out, i, value, cast):
         out[i] = previous + out[i]
 
 
+@jd.func
+def store4(out, i, step, a0, a1, a2, a3, cast):
+    """`store` of ``a0 .. a3`` into ``out[i]``, ``out[i + step]``, ... (1-D): direct
+    stores for float outputs, one inlined `store` for the other casts (less code for a
+    GPU to fetch than four)."""
+    if cast == CAST_DIRECT:
+        out[i] = a0
+        out[i + step] = a1
+        out[i + 2 * step] = a2
+        out[i + 3 * step] = a3
+        return
+    store(out, i, a0, cast)
+    store(out, i + step, a1, cast)
+    store(out, i + 2 * step, a2, cast)
+    store(out, i + 3 * step, a3, cast)
+
+
 # Outputs an index computes side by side, in float64 scratch of this size: a CPU chunk
 # (jd.lanes), one on CUDA, where each index is a thread and the scratch is local memory
 # that every resident thread would reserve.
 CHUNK = jd.per_target(cpu=64, cuda=1)
-# On CUDA, `correlate_nd`'s index computes one output or WARP_OUTPUTS of them, WARP
-# apart, sharing each tap's offset and weight (rows of at least WARP * WARP_OUTPUTS).
+# On CUDA, an index of `correlate_nd`, `correlate_lines` or `correlate_rows` computes one
+# output or WARP_OUTPUTS of them, WARP apart, sharing each tap's offset and weight (rows
+# of at least WARP * WARP_OUTPUTS): a warp's loads stay contiguous, each thread has four
+# independent sums in flight, and its setup is paid once for four outputs.
 WARP = 32
 WARP_OUTPUTS = 4
 # A chunk's float64 copy of its inputs, extended by the boundary mode where the taps
@@ -202,6 +225,44 @@ def inner_output(line, first, w, sym):
             acc += np.float64(line[lo + q]) * w[q]
             q += np.uint64(1)
     return acc
+
+
+@jd.func
+def inner_outputs4(l0, l1, l2, l3, first, w, sym):
+    """`inner_output` of four lines at once, from the same ``first``: each tap's weight
+    is read once for all four sums, and the four sums are independent of each other
+    (CUDA's path for `WARP_OUTPUTS` outputs per thread; every sum in SciPy's order)."""
+    nw = np.uint64(w.shape[0])
+    lo = np.uint64(first)
+    if sym != 0:
+        s = np.float64(sym)
+        half = nw // np.uint64(2)
+        hi = lo + nw - np.uint64(1)
+        c, wt = lo + half, w[half]
+        a0, a1 = np.float64(l0[c]) * wt, np.float64(l1[c]) * wt
+        a2, a3 = np.float64(l2[c]) * wt, np.float64(l3[c]) * wt
+        q = np.uint64(0)
+        while q < half:  # taps q and nw - 1 - q, from the outside in
+            p, r, wt = lo + q, hi - q, w[q]
+            a0 += (np.float64(l0[p]) + s * np.float64(l0[r])) * wt
+            a1 += (np.float64(l1[p]) + s * np.float64(l1[r])) * wt
+            a2 += (np.float64(l2[p]) + s * np.float64(l2[r])) * wt
+            a3 += (np.float64(l3[p]) + s * np.float64(l3[r])) * wt
+            q += np.uint64(1)
+    else:
+        last = nw - np.uint64(1)
+        c, wt = lo + last, w[last]
+        a0, a1 = np.float64(l0[c]) * wt, np.float64(l1[c]) * wt
+        a2, a3 = np.float64(l2[c]) * wt, np.float64(l3[c]) * wt
+        q = np.uint64(0)
+        while q < last:
+            p, wt = lo + q, w[q]
+            a0 += np.float64(l0[p]) * wt
+            a1 += np.float64(l1[p]) * wt
+            a2 += np.float64(l2[p]) * wt
+            a3 += np.float64(l3[p]) * wt
+            q += np.uint64(1)
+    return a0, a1, a2, a3
 
 
 @jd.func
@@ -348,8 +409,10 @@ def correlate_lines(a, b, src, w, origin, sym, swap, width, mode, cval, cast, ou
 
     ``src`` and ``out`` are ``(lines, n)``: the filtered axis is the last one. The index
     ``(o, block)`` (``(block, o)`` when ``swap``) computes the ``width`` outputs from
-    ``block * width`` on: one, summed in a register, when ``width`` is 1 (a GPU thread);
-    else `CHUNK` at a time with `correlate_chunk`, reading the line itself or, where the
+    ``block * width`` on: on a GPU (a thread per index), one output, or `WARP_OUTPUTS`
+    outputs `WARP` apart when ``width`` is that (`inner_outputs4` where all their taps
+    are inside the line), each summed in a register; on the CPU `CHUNK` at a time with
+    `correlate_chunk`, reading the line itself or, where the
     taps leave it, a float64 copy of the inputs extended by the boundary mode; weights
     of up to `SHORT` taps take `short_taps` for all their outputs whose taps are inside
     the line, and compute the others one at a time. ``sym``
@@ -362,7 +425,25 @@ def correlate_lines(a, b, src, w, origin, sym, swap, width, mode, cval, cast, ou
     block = a if swap else b
     line = src[o]
     if CHUNK == 1 or width == 1:  # CUDA (a constant there: the rest is not compiled)
-        store(out[o], block, line_output(line, block, w, origin, sym, mode, cval), cast)
+        if width == 1:
+            store(out[o], block, line_output(line, block, w, origin, sym, mode, cval), cast)
+            return
+        # `WARP_OUTPUTS` outputs WARP apart (see `correlate_nd`): where all their taps
+        # are inside the line, each tap's weight is read once for the four
+        n = line.shape[0]
+        res = out[o]
+        i0 = (block // WARP) * (WARP * WARP_OUTPUTS) + block % WARP
+        first = i0 - origin - w.shape[0] // 2  # input under output i0's first tap
+        if first >= 0 and first + WARP * (WARP_OUTPUTS - 1) + w.shape[0] <= n:
+            a0, a1, a2, a3 = inner_outputs4(
+                line, line[WARP:], line[2 * WARP :], line[3 * WARP :], first, w, sym
+            )
+            store4(res, i0, WARP, a0, a1, a2, a3, cast)
+            return
+        for k in range(WARP_OUTPUTS):
+            i = i0 + WARP * k
+            if i < n:
+                store(res, i, line_output(line, i, w, origin, sym, mode, cval), cast)
         return
     n = line.shape[0]
     nw = w.shape[0]
@@ -418,14 +499,38 @@ def row_at(src, o, k, j, n, mode, cval):
     return np.float64(src[o, k, j])
 
 
+@jd.func
+def column_output(src, o, c, j, w, sym, mode, cval):
+    """Output of `correlate_rows` whose centre tap reads row ``c`` of column ``j`` (one
+    at a time; the rows mapped by the boundary mode where the taps leave the axis)."""
+    n = src.shape[1]
+    nw = w.shape[0]
+    left = nw // 2
+    right = nw - left - 1
+    if c - left >= 0 and c + right < n:  # every tap inside: no boundary mode to apply
+        return inner_output(src[o, :, j], c - left, w, sym)
+    if sym != 0:
+        s = np.float64(sym)  # x + s * y is exactly x + y or x - y
+        acc = row_at(src, o, c, j, n, mode, cval) * w[left]
+        for t in range(-left, 0):
+            x = row_at(src, o, c + t, j, n, mode, cval)
+            acc += (x + s * row_at(src, o, c - t, j, n, mode, cval)) * w[left + t]
+        return acc
+    acc = row_at(src, o, c + right, j, n, mode, cval) * w[nw - 1]
+    for t in range(-left, right):
+        acc += row_at(src, o, c + t, j, n, mode, cval) * w[left + t]
+    return acc
+
+
 @jd.kernel(raises=False)
 def correlate_rows(a, b, block, src, w, origin, sym, swap, width, mode, cval, cast, out):
     """``out[o, i, j] = sum_k w[k] * src[o, i + k - len(w) // 2 - origin, j]``.
 
     The filtered axis is not the last one, so the taps are rows along the contiguous
     axis ``j``. The index ``(o, i, block)`` (``(i, o, block)`` when ``swap``) computes
-    the ``width`` outputs from ``j = block * width`` on, as `correlate_lines` does: each
-    tap is one row, mapped once by the boundary mode, and a loop over the chunk.
+    ``width`` outputs along ``j``, as `correlate_lines` does: on a GPU one, or four a
+    warp apart; on the CPU the chunk from ``j = block * width`` on, each tap one row,
+    mapped once by the boundary mode, and a loop over the chunk.
     """
     a, b, block = np.int64(a), np.int64(b), np.int64(block)
     o = b if swap else a
@@ -438,19 +543,29 @@ def correlate_rows(a, b, block, src, w, origin, sym, swap, width, mode, cval, ca
     c = i - origin  # input row under the centre tap
     s = np.float64(sym)
     if CHUNK == 1 or width == 1:  # CUDA (a constant there: the rest is not compiled)
-        j = block
-        if c - left >= 0 and c + right < n:  # every tap inside: no boundary mode to apply
-            acc = inner_output(src[o, :, j], c - left, w, sym)
-        elif sym != 0:
-            acc = row_at(src, o, c, j, n, mode, cval) * w[left]
-            for t in range(-left, 0):
-                x = row_at(src, o, c + t, j, n, mode, cval)
-                acc += (x + s * row_at(src, o, c - t, j, n, mode, cval)) * w[left + t]
-        else:
-            acc = row_at(src, o, c + right, j, n, mode, cval) * w[nw - 1]
-            for t in range(-left, right):
-                acc += row_at(src, o, c + t, j, n, mode, cval) * w[left + t]
-        store(out[o, i], j, acc, cast)
+        res = out[o, i]
+        if width == 1:
+            store(res, block, column_output(src, o, c, block, w, sym, mode, cval), cast)
+            return
+        # `WARP_OUTPUTS` outputs WARP apart (see `correlate_nd`): where all their taps
+        # are inside the array, each tap's weight is read once for the four
+        j0 = (block // WARP) * (WARP * WARP_OUTPUTS) + block % WARP
+        if c - left >= 0 and c + right < n and j0 + WARP * (WARP_OUTPUTS - 1) < inner:
+            a0, a1, a2, a3 = inner_outputs4(
+                src[o, :, j0],
+                src[o, :, j0 + WARP],
+                src[o, :, j0 + 2 * WARP],
+                src[o, :, j0 + 3 * WARP],
+                c - left,
+                w,
+                sym,
+            )
+            store4(res, j0, WARP, a0, a1, a2, a3, cast)
+            return
+        for k in range(WARP_OUTPUTS):
+            j = j0 + WARP * k
+            if j < inner:
+                store(res, j, column_output(src, o, c, j, w, sym, mode, cval), cast)
         return
     acc = jd.local.array(CHUNK, np.float64)
     stop = min(block * width + width, inner)
@@ -688,10 +803,7 @@ def correlate_nd(r, block, src, shape, offsets, flat, w, lo, hi, width, mode, cv
                 a2 += wt * np.float64(src[p + np.uint64(2 * WARP)])
                 a3 += wt * np.float64(src[p + np.uint64(3 * WARP)])
                 t += np.uint64(1)
-            store(res, j0, a0, cast)
-            store(res, j0 + WARP, a1, cast)
-            store(res, j0 + 2 * WARP, a2, cast)
-            store(res, j0 + 3 * WARP, a3, cast)
+            store4(res, j0, WARP, a0, a1, a2, a3, cast)
             return
         for k in range(width):
             j = j0 + WARP * k

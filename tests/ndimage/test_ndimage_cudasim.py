@@ -196,6 +196,48 @@ def test_line_passes_on_cuda_match_scipy_in_the_simulator(mode):
             np.testing.assert_array_equal(high, sndi.maximum_filter1d(ints, **kw))
 
 
+@pytest.mark.parametrize("mode", ["reflect", "constant", "wrap", "grid-mirror"])
+def test_line_passes_on_long_rows_match_scipy_in_the_simulator(mode, monkeypatch):
+    # Rows of WARP * WARP_OUTPUTS outputs or more: a thread computes four outputs a warp
+    # apart along the contiguous axis, sharing each tap's weight, where all four take
+    # every tap inside the array, and one at a time elsewhere (the ends of a line, the
+    # first and last rows of an axis that is not the last, a row's last partial warps).
+    from jitdispatch.kernels.ndimage import correlate as k
+
+    widths = []
+    for name in ("correlate_lines", "correlate_rows"):
+        real = getattr(k, name)
+
+        def spy(*args, real=real, **kwargs):
+            widths.append(args[-5])  # width, before mode, cval, cast and out
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(k, name, spy)
+    row = k.WARP * k.WARP_OUTPUTS
+    rng = np.random.default_rng(31)
+    host = rng.random((6, row + 37))
+    ints = (host * 1000).astype(np.int16)
+    cases = [
+        ([1.0, 2.0, 1.0], 0),  # symmetric
+        ([1.0, 0.0, -1.0], 1),  # antisymmetric
+        ([1.0, -2.0, 0.5, 3.0], -1),  # neither
+        ([0.5, 1.0, 2.0, 1.0, 0.5], 2),
+    ]
+    for w, origin in cases:
+        for axis in (0, 1):
+            kw = dict(axis=axis, mode=mode, cval=0.5, origin=origin)
+            with jd.use_target("cuda"):
+                got = jndi.correlate1d(host, w, **kw)
+                got_int = jndi.correlate1d(ints, w, **kw)
+            np.testing.assert_allclose(got, sndi.correlate1d(host, w, **kw), rtol=1e-12)
+            np.testing.assert_array_equal(got_int, sndi.correlate1d(ints, w, **kw))
+    with jd.use_target("cuda"):  # both axes of one call, in place of the input
+        got = host.copy()
+        jndi.uniform_filter(got, 5, output=got, mode=mode)
+    np.testing.assert_allclose(got, sndi.uniform_filter(host, 5, mode=mode), rtol=1e-12)
+    assert set(widths) == {k.WARP_OUTPUTS}
+
+
 @pytest.mark.parametrize("mode", MODES)
 def test_uniform_filter1d_on_cuda_matches_scipy_in_the_simulator(mode):
     # On a GPU a float result is a per-output weighted window, an integer result a running
