@@ -48,14 +48,14 @@ ACCUMULATE = 16
 def convert(out, i, value, cast):
     """``out[i] = value``, a float64 converted as C's cast would (x86-64)."""
     kind = cast & CAST_KIND
-    if kind in (CAST_VIA_INT32, CAST_BOOL):
+    if kind == CAST_DIRECT:  # first, alone: a GPU then runs none of the other cases
+        out[i] = value
+    elif kind in (CAST_VIA_INT32, CAST_BOOL):
         out[i] = np.int32(value)  # stored into a narrower type (or bytes), it wraps
     elif kind == CAST_VIA_INT64:
         out[i] = np.int64(value)
-    elif kind == CAST_UINT64:
+    else:  # CAST_UINT64
         out[i] = c_uint64(value)
-    else:
-        out[i] = value
 
 
 @jd.func

@@ -231,6 +231,13 @@ def test_line_passes_on_long_rows_match_scipy_in_the_simulator(mode, monkeypatch
                 got_int = jndi.correlate1d(ints, w, **kw)
             np.testing.assert_allclose(got, sndi.correlate1d(host, w, **kw), rtol=1e-12)
             np.testing.assert_array_equal(got_int, sndi.correlate1d(ints, w, **kw))
+    # eight lines or more: launched (line, block) rather than (block, line)
+    host3 = rng.random((9, 2, row + 5))
+    for axis, w in ((2, [1.0, -2.0, 0.5, 3.0]), (1, [0.5, 1.0, 0.5])):
+        kw = dict(axis=axis, mode=mode, cval=0.5)
+        with jd.use_target("cuda"):
+            got = jndi.correlate1d(host3, w, **kw)
+        np.testing.assert_allclose(got, sndi.correlate1d(host3, w, **kw), rtol=1e-12)
     with jd.use_target("cuda"):  # both axes of one call, in place of the input
         got = host.copy()
         jndi.uniform_filter(got, 5, output=got, mode=mode)
