@@ -64,3 +64,18 @@ def test_lanes():
     with pytest.raises(TypeError, match=r"jitdispatch\.lanes: `like` must be an array"):
         jd.lanes([1.0, 2.0])
 
+
+
+def test_public_functions_pickle_by_reference_as_scipys_do():
+    # multiprocessing and concurrent.futures send a function by its module and name
+    import pickle
+
+    import scipy.ndimage as sndi
+
+    import jitdispatch.ndimage as jndi
+
+    for name in jndi.__all__:
+        fn = getattr(jndi, name)
+        assert pickle.loads(pickle.dumps(fn)) is fn, name
+        assert fn.__module__ == "jitdispatch.ndimage", name
+        assert pickle.loads(pickle.dumps(getattr(sndi, name))) is getattr(sndi, name)

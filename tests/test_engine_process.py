@@ -150,6 +150,25 @@ def test_public_functions_pickle_by_value_into_a_fresh_process(tmp_path):
     assert used.stdout.strip() == "ok"
 
 
+def test_filters_run_in_a_process_pool():
+    # a spawned worker receives jitdispatch.ndimage.gaussian_filter by reference
+    proc = run_python("""
+        import concurrent.futures, functools, multiprocessing
+        import numpy as np, scipy.ndimage as sndi
+        import jitdispatch.ndimage as jndi
+        if __name__ == "__main__":
+            images = [np.random.default_rng(k).random((6, 7)) for k in range(2)]
+            context = multiprocessing.get_context("spawn")
+            with concurrent.futures.ProcessPoolExecutor(1, mp_context=context) as pool:
+                got = list(pool.map(functools.partial(jndi.gaussian_filter, sigma=1.5), images))
+            for x, y in zip(images, got, strict=True):
+                np.testing.assert_allclose(y, sndi.gaussian_filter(x, 1.5), rtol=1e-12)
+            print("ok")
+        """)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.strip() == "ok"
+
+
 KERNEL_MODULE = """
 import numpy as np
 import jitdispatch as jd

@@ -87,7 +87,12 @@ _SCIPY = "scipy.ndimage"
 
 
 def _public(impl, jit=None):
-    return dispatchable(_SCIPY, _native_byte_order(impl), jit=jit)
+    public = dispatchable(_SCIPY, _native_byte_order(impl), jit=jit)
+    # Named where users import it, so that pickle (multiprocessing, concurrent.futures)
+    # finds this very function by reference, as it does SciPy's.
+    public.__module__ = __package__
+    public.__qualname__ = public.__name__
+    return public
 
 
 convolve = _public(_filters.convolve)
