@@ -242,6 +242,13 @@ def test_line_passes_on_long_rows_match_scipy_in_the_simulator(mode, monkeypatch
         got = host.copy()
         jndi.uniform_filter(got, 5, output=got, mode=mode)
     np.testing.assert_allclose(got, sndi.uniform_filter(host, 5, mode=mode), rtol=1e-12)
+    # passes that square their results and add them to the output as they store them
+    small = host[:3]
+    for name in ("gaussian_gradient_magnitude", "gaussian_laplace"):
+        with jd.use_target("cuda"):
+            got = getattr(jndi, name)(small, 1.0, mode=mode)
+        want = getattr(sndi, name)(small, 1.0, mode=mode)
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
     assert set(widths) == {k.WARP_OUTPUTS}
 
 
