@@ -11,6 +11,16 @@ export PYTHONPATH="$PWD/benchmarks/gpu_env${PYTHONPATH:+:$PYTHONPATH}"
 export JITDISPATCH_CACHE_DIR=${JITDISPATCH_CACHE_DIR:-$PWD/.jdcache-gpu}
 export PYTHONUNBUFFERED=1
 table=$(mktemp)
+# The project's metadata needs setuptools 77 or newer (PEP 639 license); the machine has
+# no network, so an older one is replaced by a wheel carried in .whl/ (docs/gpu.rst).
+if ! "$PYTHON" -c "import setuptools, sys; sys.exit(int(setuptools.__version__.split('.')[0]) < 77)"; then
+    wheel=$(ls .whl/setuptools-*.whl 2>/dev/null | tail -n 1)
+    if [ -z "$wheel" ]; then
+        echo "setuptools 77 or newer is needed: carry its wheel in .whl/ (docs/gpu.rst)"
+        exit 1
+    fi
+    "$PYTHON" -m pip install --quiet --no-deps --no-index "$wheel" || exit 1
+fi
 "$PYTHON" -m pip install --quiet --no-deps --no-build-isolation -e . || exit 1
 "$PYTHON" -m jitdispatch info
 # numba-cuda's lowering must import under this NumPy (numba-cuda 0.30.4 cannot under
