@@ -14,7 +14,7 @@ table=$(mktemp)
 # The project's metadata needs setuptools 77 or newer (PEP 639 license); the machine has
 # no network, so an older one is replaced by a wheel carried in .whl/ (docs/gpu.rst).
 if ! "$PYTHON" -c "import setuptools, sys; sys.exit(int(setuptools.__version__.split('.')[0]) < 77)"; then
-    wheel=$(ls .whl/setuptools-*.whl 2>/dev/null | tail -n 1)
+    wheel=$(ls .whl/setuptools-*.whl 2>/dev/null | sort -V | tail -n 1)
     if [ -z "$wheel" ]; then
         echo "setuptools 77 or newer is needed: carry its wheel in .whl/ (docs/gpu.rst)"
         exit 1

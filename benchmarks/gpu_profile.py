@@ -1,12 +1,15 @@
 """Where a filter's GPU time goes: every kernel and copy one call queues, with its time.
 
-Run on a machine with a GPU (``python benchmarks/gpu_profile.py [NAME ...]``), after
-``make gpu-check`` has shown which filters to look at. For each filter of the benchmarks
-on a 2048x2048 float32 CuPy array, one call of jitdispatch and one of
+Run on a machine with a GPU (``python benchmarks/gpu_profile.py [--plain] [NAME ...]``),
+after ``make gpu-check`` has shown which filters to look at. For each filter of the
+benchmarks (or each NAME) on a 2048x2048 float32 CuPy array, and for the separable ones
+(every NAME given) on an 8192x8192 one, one call of jitdispatch and one of
 ``cupyx.scipy.ndimage`` are recorded by torch's profiler (CUPTI sees the kernels of every
 library in the process), and each activity is printed with its duration in
-microseconds. A call of ours that queues more than its kernels (copies of parameters,
-conversions, temporaries) shows here; so does a kernel slower than cupyx's.
+microseconds. ``--plain`` only makes the same calls, for Nsight Compute (which cannot
+share CUPTI with torch's profiler). A call of ours that queues more than its kernels
+(copies of parameters, conversions, temporaries) shows here; so does a kernel slower than
+cupyx's.
 """
 
 import os
@@ -61,7 +64,7 @@ def main(names, plain=False):
     ref = _Cupyx(cupy, cndi)
     shapes = {"2048^2": (2048, 2048), "8192^2": (8192, 8192)}
     if plain:  # the two sizes of the GPU check
-        shapes = {"2048^2 ": (2048, 2048), "8192^2 ": (8192, 8192)}
+        shapes = {"2048^2": (2048, 2048), "8192^2": (8192, 8192)}
     for label, shape in shapes.items():
         img = cupy.random.default_rng(0).random(shape, dtype=cupy.float32)
         for name, call in sorted(CALLS.items()):

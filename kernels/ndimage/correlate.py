@@ -116,7 +116,8 @@ def store4(out, i, step, a0, a1, a2, a3, cast):
 CHUNK = jd.per_target(cpu=64, cuda=1)
 # On CUDA, an index of `correlate_nd`, `correlate_lines` or `correlate_rows` computes one
 # output or WARP_OUTPUTS of them, WARP apart, sharing each tap's offset and weight (rows
-# of at least WARP * WARP_OUTPUTS): a warp's loads stay contiguous, each thread has four
+# of at least WARP * WARP_OUTPUTS): a warp's loads stay contiguous (where the blocks are
+# the launch's last index, as unless `correlate_lines` is swapped), each thread has four
 # independent sums in flight, and its setup is paid once for four outputs.
 WARP = 32
 WARP_OUTPUTS = 4
@@ -409,11 +410,12 @@ def correlate_lines(a, b, src, w, origin, sym, swap, width, mode, cval, cast, ou
     """``out[o, i] = sum_k w[k] * src[o, i + k - len(w) // 2 - origin]``.
 
     ``src`` and ``out`` are ``(lines, n)``: the filtered axis is the last one. The index
-    ``(o, block)`` (``(block, o)`` when ``swap``) computes the ``width`` outputs from
-    ``block * width`` on: on a GPU (a thread per index), one output, or `WARP_OUTPUTS`
-    outputs `WARP` apart when ``width`` is that (`inner_outputs4` where all their taps
-    are inside the line), each summed in a register; on the CPU `CHUNK` at a time with
-    `correlate_chunk`, reading the line itself or, where the
+    ``(o, block)`` (``(block, o)`` when ``swap``) computes ``width`` outputs: on a GPU
+    (a thread per index; ``width`` is 1 or `WARP_OUTPUTS`), output ``block``, or
+    `WARP_OUTPUTS` outputs `WARP` apart from ``(block // WARP) * WARP * WARP_OUTPUTS +
+    block % WARP`` (`inner_outputs4` where all their taps are inside the line), each
+    summed in a register; on the CPU those from ``block * width`` on, `CHUNK` at a time
+    with `correlate_chunk`, reading the line itself or, where the
     taps leave it, a float64 copy of the inputs extended by the boundary mode; weights
     of up to `SHORT` taps take `short_taps` for all their outputs whose taps are inside
     the line, and compute the others one at a time. ``sym``
