@@ -12,8 +12,9 @@
     Index-space launches on the CPU with fewer indices than this run serially (default
     32768), so that tiny calls pay no threading cost.
 ``JITDISPATCH_SPARE_BYTES``
-    How much host memory the ndimage filters keep between calls for the intermediate
-    results of their passes (default 256 MiB; 0 keeps none).
+    How much host memory the ndimage filters keep between calls: the spare arrays of
+    their passes, and the memory of results that were freed (default 256 MiB; 0 keeps
+    none, and the filters then return NumPy's own arrays).
 """
 
 import os

@@ -3,6 +3,14 @@
 Same names, signatures, defaults, modes, dtype rules and errors as the installed SciPy.
 NumPy arrays run on the CPU, CuPy arrays and torch CUDA tensors on their GPU, Dask arrays
 lazily chunk by chunk.
+
+Memory: a NumPy result of 1 MiB or more is a view of host memory the module keeps
+between calls (``result.base`` is a 1-D uint8 array, ``result.flags.owndata`` is False,
+so ``result.resize`` in place raises). When the result is freed its memory serves a
+later call instead of going back to the operating system, which would map and zero it
+again: up to ``JITDISPATCH_SPARE_BYTES`` (256 MiB) is kept; ``0`` keeps none and gives
+NumPy's own arrays. Memory is lent again only when nothing refers to it, so a view of a
+result that outlives the result keeps its values.
 """
 
 from ._public import (

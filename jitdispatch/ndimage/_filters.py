@@ -58,7 +58,7 @@ def _as_input(input):
 
 
 def _empty(shape, dtype, like):
-    return jd.empty(tuple(shape), dtype, like=like)
+    return _support.new_array(shape, dtype, like)
 
 
 def _numpy_dtype(array):

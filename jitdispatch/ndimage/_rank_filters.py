@@ -32,6 +32,7 @@ from ._support import (
     c_contiguous,
     destination,
     is_torch,
+    new_array,
 )
 
 __all__ = [
@@ -388,7 +389,7 @@ def _run_window(input, plan, op, rank=0, full_box=False):
     # another output dtype gets the result converted as SciPy's C converts it, after
     result = target.array
     if _numpy_dtype(result) != _numpy_dtype(input):
-        result = jd.empty(tuple(input.shape), _numpy_dtype(input), like=input)
+        result = new_array(input.shape, _numpy_dtype(input), input)
     out2 = result.reshape(geo.rows, geo.last)
     cv = _cval_array(plan.cval, _numpy_dtype(input), input)
     shape, offs, foff, lo, hi = geo.device(input)

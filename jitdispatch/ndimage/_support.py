@@ -21,6 +21,7 @@ N-D window spanning every input axis.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import functools
 import math
@@ -30,6 +31,7 @@ import os
 import sys
 import threading
 import warnings
+import weakref
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
@@ -602,19 +604,29 @@ class Kept:
 
 
 class Spares:
-    """Host memory for intermediate results, lent to a call and kept after it.
+    """Host memory kept between calls: for the passes between a filter's input and its
+    output, and for the results the filters return.
 
-    A filter of several passes writes all but its last pass into spare arrays. Fresh
-    memory costs more than the pass that writes it: the operating system maps and zeroes
-    every page on first touch (32 MiB took 4-50 ms on the 2-core CI machines, virtual
-    machines that hand freed memory back to their host), where SciPy, which filters its
-    lines through one small buffer, touches only its output. Memory given back is kept
-    for the next call, up to ``limit`` bytes in all (``JITDISPATCH_SPARE_BYTES``, default
-    256 MiB; 0 keeps none); arrays under 1 MiB come from NumPy as usual. Only NumPy
-    arrays are lent: CuPy keeps freed device memory in its own pool.
+    Fresh memory costs more than the pass that writes it: the operating system maps and
+    zeroes every page on first touch (32 MiB took 4-50 ms on the 2-core CI machines,
+    virtual machines that hand freed memory back to their host, when two threads touch
+    it at once), where SciPy, which filters its lines through one small buffer, touches
+    only its output. Memory given back is kept for the next call, up to ``limit`` bytes
+    in all (``JITDISPATCH_SPARE_BYTES``, default 256 MiB; 0 keeps none); arrays under
+    1 MiB come from NumPy as usual. Only NumPy arrays are kept: CuPy keeps freed device
+    memory in its own pool.
 
-    Usage: ``with SPARES.lend() as take: tmp = take(shape, dtype, like)``; everything
-    taken goes back when the block ends, so nothing lent may outlive it.
+    Two ways to use it:
+
+    - ``with SPARES.lend() as take: tmp = take(shape, dtype, like)``: everything taken
+      goes back when the block ends, so nothing lent may outlive it.
+    - ``SPARES.result(shape, dtype)``: an array for a filter to return. Its memory comes
+      back when the array is freed (a ``weakref.finalize``), and is lent again only once
+      nothing else refers to it: a view of the result that outlived it keeps its memory
+      out of use (``_unused``).
+
+    A buffer serves a request of at least half its size, and two requests never share
+    memory, so calls from several threads each get their own.
     """
 
     SMALL = 1 << 20
@@ -623,20 +635,72 @@ class Spares:
         self._free = []  # 1-d uint8 arrays, oldest first
         self._limit = limit
         self._lock = threading.Lock()
+        # buffers of freed results, appended by their finalizers: those may run inside
+        # any allocation (a garbage collection), even one made while ``_lock`` is held,
+        # so they only append here (atomic) and ``_take``/``_give`` move them on
+        self._returned = collections.deque()
+
+    @staticmethod
+    def _references(free, k):
+        return sys.getrefcount(free[k])
+
+    def _unused(self, free, k):
+        """Whether nothing but the list ``free`` refers to ``free[k]`` (no view of a
+        result that was freed before its views)."""
+        return self._references(free, k) <= self._ALONE
+
+    # what `_references` counts for an array only a list refers to (the interpreter's
+    # own temporary references differ between Python versions)
+    _ALONE = _references([np.empty(1, np.uint8)], 0)
+
+    def _collect(self):
+        """Move the buffers of freed results into the free list, then drop the oldest
+        buffers over the limit (with ``_lock`` held)."""
+        free, returned = self._free, self._returned
+        while returned:
+            free.append(returned.popleft())
+        total = sum(b.nbytes for b in free)
+        while free and total > self._limit:
+            total -= free.pop(0).nbytes
+
+    def _result_freed(self, buffer):
+        """A result's finalizer: keep its buffer (within the limit) for a later call."""
+        self._returned.append(buffer)
+        if self._lock.acquire(blocking=False):  # else the holder, or the next call, moves it
+            try:
+                self._collect()
+            finally:
+                self._lock.release()
 
     def _take(self, nbytes):
         with self._lock:
-            fits = [k for k, b in enumerate(self._free) if nbytes <= b.nbytes <= 2 * nbytes]
+            self._collect()
+            free = self._free
+            fits = [
+                k
+                for k in range(len(free))
+                if nbytes <= free[k].nbytes <= 2 * nbytes and self._unused(free, k)
+            ]
             if fits:
-                return self._free.pop(min(fits, key=lambda k: self._free[k].nbytes))
+                return free.pop(min(fits, key=lambda k: free[k].nbytes))
         return np.empty(nbytes, np.uint8)
 
     def _give(self, buffers):
         with self._lock:
             self._free.extend(buffers)
-            total = sum(b.nbytes for b in self._free)
-            while self._free and total > self._limit:
-                total -= self._free.pop(0).nbytes
+            self._collect()
+
+    def result(self, shape, dtype):
+        """A new C-contiguous NumPy array of ``shape`` and ``dtype`` whose memory, when
+        the array is freed, is kept for a later call."""
+        dtype = np.dtype(dtype)
+        nbytes = math.prod(shape) * dtype.itemsize
+        if nbytes < self.SMALL or self._limit <= 0:
+            return np.empty(shape, dtype)
+        buffer = self._take(nbytes)
+        array = buffer[:nbytes].view(dtype).reshape(shape)
+        weakref.finalize(array, self._result_freed, buffer).atexit = False
+        return array
 
     @contextlib.contextmanager
     def lend(self):
@@ -656,9 +720,19 @@ class Spares:
         finally:
             if taken:
                 self._give(taken)
+                taken.clear()  # `take` may outlive the block: no reference left behind
 
 
 SPARES = Spares(_config.SPARE_BYTES)
+
+
+def new_array(shape, dtype, like):
+    """An uninitialised array of ``shape`` and ``dtype`` where ``like`` is (as
+    `jitdispatch.empty`); on the CPU its memory comes from, and goes back to, `SPARES`."""
+    shape = tuple(int(n) for n in shape)
+    if type(like) is np.ndarray and _dispatch.HOT[0]:
+        return SPARES.result(shape, dtype)
+    return jd.empty(shape, dtype, like=like)
 
 
 def is_torch(array):
@@ -710,7 +784,7 @@ def destination(input, output):
     given = output.array
     if given is not None and is_c_contiguous(given) and not needs_temporary(input, given):
         return given
-    return jd.empty(tuple(int(n) for n in input.shape), output.dtype, like=input)
+    return new_array(input.shape, output.dtype, input)
 
 
 def c_contiguous(input, take):
