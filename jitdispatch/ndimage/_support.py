@@ -625,8 +625,9 @@ class Spares:
       nothing else refers to it: a view of the result that outlived it keeps its memory
       out of use (``_unused``).
 
-    A buffer serves a request of at least half its size, and two requests never share
-    memory, so calls from several threads each get their own.
+    A buffer lent for a loan serves a request of at least half its size, one for a
+    result a request of at least 8/9 of it (a result may be kept for long); two requests
+    never share memory, so calls from several threads each get their own.
     """
 
     SMALL = 1 << 20
@@ -639,6 +640,9 @@ class Spares:
         # any allocation (a garbage collection), even one made while ``_lock`` is held,
         # so they only append here (atomic) and ``_take``/``_give`` move them on
         self._returned = collections.deque()
+
+    def _after_fork(self):
+        self._lock = threading.Lock()
 
     @staticmethod
     def _references(free, k):
@@ -653,42 +657,51 @@ class Spares:
     # own temporary references differ between Python versions)
     _ALONE = _references([np.empty(1, np.uint8)], 0)
 
-    def _collect(self):
-        """Move the buffers of freed results into the free list, then drop the oldest
-        buffers over the limit (with ``_lock`` held)."""
-        free, returned = self._free, self._returned
+    def _keep(self, buffers):
+        """Add ``buffers`` and the buffers of freed results to the free list, then drop
+        the oldest over the limit (with ``_lock`` held). A buffer larger than the limit
+        is not kept, rather than pushing out all the others, nor is one a caller made
+        read-only through a result's ``base``."""
+        free, returned, limit = self._free, self._returned, self._limit
         while returned:
-            free.append(returned.popleft())
+            buffers.append(returned.popleft())
+        free.extend(b for b in buffers if b.nbytes <= limit and b.flags.writeable)
         total = sum(b.nbytes for b in free)
-        while free and total > self._limit:
+        while free and total > limit:
             total -= free.pop(0).nbytes
+
+    def _drain(self):
+        """Keep the buffers freed while ``_lock`` was held: their finalizers could not
+        take it (call after releasing it)."""
+        while self._returned and self._lock.acquire(blocking=False):
+            try:
+                self._keep([])
+            finally:
+                self._lock.release()
 
     def _result_freed(self, buffer):
         """A result's finalizer: keep its buffer (within the limit) for a later call."""
         self._returned.append(buffer)
-        if self._lock.acquire(blocking=False):  # else the holder, or the next call, moves it
-            try:
-                self._collect()
-            finally:
-                self._lock.release()
+        self._drain()  # if the lock is held, its holder drains after releasing it
 
-    def _take(self, nbytes):
+    def _take(self, nbytes, most):
+        """A buffer of ``nbytes`` to ``most`` bytes that nobody uses, or a new one."""
         with self._lock:
-            self._collect()
+            self._keep([])
             free = self._free
             fits = [
                 k
                 for k in range(len(free))
-                if nbytes <= free[k].nbytes <= 2 * nbytes and self._unused(free, k)
+                if nbytes <= free[k].nbytes <= most and self._unused(free, k)
             ]
-            if fits:
-                return free.pop(min(fits, key=lambda k: free[k].nbytes))
-        return np.empty(nbytes, np.uint8)
+            found = free.pop(min(fits, key=lambda k: free[k].nbytes)) if fits else None
+        self._drain()
+        return np.empty(nbytes, np.uint8) if found is None else found
 
     def _give(self, buffers):
         with self._lock:
-            self._free.extend(buffers)
-            self._collect()
+            self._keep(list(buffers))
+        self._drain()
 
     def result(self, shape, dtype):
         """A new C-contiguous NumPy array of ``shape`` and ``dtype`` whose memory, when
@@ -697,7 +710,8 @@ class Spares:
         nbytes = math.prod(shape) * dtype.itemsize
         if nbytes < self.SMALL or self._limit <= 0:
             return np.empty(shape, dtype)
-        buffer = self._take(nbytes)
+        # a result may be kept for long: little memory beyond its own
+        buffer = self._take(nbytes, nbytes + nbytes // 8)
         array = buffer[:nbytes].view(dtype).reshape(shape)
         weakref.finalize(array, self._result_freed, buffer).atexit = False
         return array
@@ -711,7 +725,7 @@ class Spares:
             nbytes = math.prod(shape) * dtype.itemsize
             if type(like) is not np.ndarray or not _dispatch.HOT[0] or nbytes < self.SMALL:
                 return jd.empty(tuple(shape), dtype, like=like)
-            buffer = self._take(nbytes)
+            buffer = self._take(nbytes, 2 * nbytes)
             taken.append(buffer)
             return buffer[:nbytes].view(dtype).reshape(shape)
 
@@ -724,6 +738,8 @@ class Spares:
 
 
 SPARES = Spares(_config.SPARE_BYTES)
+if hasattr(os, "register_at_fork"):  # a child forked while a thread held the lock
+    os.register_at_fork(after_in_child=SPARES._after_fork)
 
 
 def new_array(shape, dtype, like):

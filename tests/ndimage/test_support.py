@@ -801,19 +801,53 @@ def test_spare_results_come_back_when_freed_and_never_while_a_view_lives():
     assert sum(x.nbytes for x in spares._free) <= 6 << 20
 
 
-def test_a_result_freed_while_the_spares_lock_is_held_is_kept_later():
+def test_results_freed_while_the_spares_lock_is_held_are_kept_within_the_limit():
     """A finalizer can run inside any allocation (a garbage collection), also one made
-    while the pool's lock is held by the same thread: it must neither block nor lose
-    the memory."""
-    spares = _support.Spares(limit=8 << 20)
-    a = spares.result((512, 512), np.float64)
-    buffer = a.base
+    while the pool's lock is held, by this thread or another: it must neither block nor
+    lose the memory, and what it could not keep is kept, within the limit, by the
+    lock's holder once it lets go (`Spares._drain`)."""
+    spares = _support.Spares(limit=4 << 20)
+    results = [spares.result((512, 512), np.float64) for _ in range(4)]  # 2 MiB each
     with spares._lock:
-        del a  # runs the finalizer now, with the lock held
-        assert buffer in spares._returned
-    del buffer
-    assert spares.result((512, 512), np.float64).base is not None
-    assert not spares._returned  # moved into the free list by that call
+        del results  # runs the finalizers now, with the lock held
+        assert len(spares._returned) == 4 and not spares._free
+    spares._drain()
+    assert not spares._returned
+    assert sum(b.nbytes for b in spares._free) == 4 << 20  # the newest two
+    # a loan given back by another thread, while this one holds the lock, drains too
+    import threading
+
+    late = spares.result((512, 512), np.float64)
+    holder = threading.Thread(target=lambda: spares._give([]))
+    with spares._lock:
+        holder.start()  # blocks on the lock
+        del late
+        assert len(spares._returned) == 1
+    holder.join()
+    assert not spares._returned and sum(b.nbytes for b in spares._free) <= 4 << 20
+
+
+def test_spares_keep_results_close_to_their_size():
+    spares = _support.Spares(limit=64 << 20)
+    big = spares.result((1024, 1024), np.float64)  # 8 MiB
+    kept = weakref.ref(big.base)
+    del big
+    half = spares.result((1024, 1024), np.float32)  # 4 MiB: not served by 8 MiB
+    assert half.base is not kept() and half.base.nbytes == 4 << 20
+    with spares.lend() as take:  # a loan is short: the 8 MiB buffer serves it
+        assert take((1024, 1024), np.float32, X2).base is kept()
+    # one result larger than the limit is not kept, and pushes nothing out
+    small = weakref.ref(half.base)
+    del half
+    huge = spares.result((4096, 4096), np.float64)  # 128 MiB
+    del huge
+    assert sum(b.nbytes for b in spares._free) == 12 << 20
+    assert any(b is small() for b in spares._free)
+    # memory a caller made read-only (through a result's base) is not lent again
+    r = spares.result((1024, 1024), np.float32)
+    r.base.flags.writeable = False
+    del r
+    assert spares.result((1024, 1024), np.float32).flags.writeable
 
 
 def test_filter_results_reuse_freed_memory_and_keep_live_views_intact():
