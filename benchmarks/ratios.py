@@ -61,6 +61,7 @@ def main():
             added = (value(ours) - value(ref)) * 1e3
             print(f"{what}: jitdispatch adds {added:.1f} ms to plain Numba's cached start-up")
     ndimage_table(results)
+    memory_table(results)
     patch_table(results)
 
 
@@ -73,6 +74,38 @@ NDIMAGE = {
     "time_jitdispatch_dask": "bench_ndimage.FiltersDask.time_jitdispatch_dask",
 }
 DASK_UNCHANGED = "bench_ndimage.DaskUnchanged.time_dask_unchanged"
+
+
+MEMORY = "bench_memory.Memory."
+
+
+def memory_table(results):
+    """Host memory per call (MiB): SciPy's, jitdispatch's first and later calls, and
+    what jitdispatch keeps after freeing its results."""
+    import itertools
+
+    columns = ["peak_scipy", "peak_jitdispatch_first", "peak_jitdispatch_later", "kept_jitdispatch"]
+    entries = {c: results.get(MEMORY + "track_" + c) for c in columns}
+    if not all(entries.values()):
+        return
+    rows = {}
+    for column, entry in entries.items():
+        for key, v in zip(itertools.product(*entry[1]), entry[0], strict=True):
+            rows.setdefault(key, {})[column] = value([v])
+    print(
+        f"\n{'memory per call (MiB)':28s} {'input':18s} {'scipy':>7s} {'jd 1st':>7s} "
+        f"{'ratio':>6s} {'jd later':>8s} {'jd kept':>8s}"
+    )
+    for (name, spec), row in sorted(rows.items()):
+        ref, first = row.get("peak_scipy"), row.get("peak_jitdispatch_first")
+        later, kept = row.get("peak_jitdispatch_later"), row.get("kept_jitdispatch")
+        if None in (ref, first, later, kept):
+            continue
+        print(
+            f"{name.strip(chr(39)):28s} {spec.strip(chr(39)):18s} {ref:7.1f} {first:7.1f} "
+            f"{first / ref:6.2f} {later:8.1f} {kept:8.1f}"
+        )
+    print("(jd later: a call after earlier results were freed; jd kept: held after three)")
 
 
 def patch_table(results):

@@ -641,6 +641,17 @@ class Spares:
         # so they only append here (atomic) and ``_take``/``_give`` move them on
         self._returned = collections.deque()
 
+    def clear(self):
+        """Give every kept buffer back to NumPy (freed once nothing else holds it)."""
+        with self._lock:
+            self._free.clear()
+            self._returned.clear()
+
+    def kept_bytes(self):
+        """How many bytes are kept for later calls (buffers still in use included)."""
+        with self._lock:
+            return sum(b.nbytes for b in self._free) + sum(b.nbytes for b in self._returned)
+
     def _after_fork(self):
         self._lock = threading.Lock()
 

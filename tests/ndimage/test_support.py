@@ -848,6 +848,14 @@ def test_spares_keep_results_close_to_their_size():
     r.base.flags.writeable = False
     del r
     assert spares.result((1024, 1024), np.float32).flags.writeable
+    # what is kept can be counted and given back
+    assert spares.kept_bytes() == 12 << 20
+    spares.clear()
+    assert spares.kept_bytes() == 0
+    kept = weakref.ref(spares.result((1024, 1024), np.float32).base)
+    assert spares.kept_bytes() == 4 << 20
+    spares.clear()
+    assert kept() is None  # freed: nothing holds it any more
 
 
 def test_filter_results_reuse_freed_memory_and_keep_live_views_intact():
