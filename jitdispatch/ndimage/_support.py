@@ -638,7 +638,7 @@ class Spares:
         self._lock = threading.Lock()
         # buffers of freed results, appended by their finalizers: those may run inside
         # any allocation (a garbage collection), even one made while ``_lock`` is held,
-        # so they only append here (atomic) and ``_take``/``_give`` move them on
+        # so they only append here (atomic) and ``_keep`` moves them on (``_drain``)
         self._returned = collections.deque()
 
     def clear(self):
