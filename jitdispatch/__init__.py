@@ -7,7 +7,7 @@ torch nor Dask.
 
 from ._api import asarray, elementwise, empty, explain, func, kernel, lanes
 from ._backends import Backend, BackendError, backend, register_backend, set_backend
-from ._config import set_trace
+from ._config import release_memory, set_trace
 from ._dispatch import use_target
 from ._explain import Explanation
 from ._kernel import fmax, fmin, local, per_target
@@ -49,6 +49,7 @@ __all__ = [
     "patch",
     "per_target",
     "register_backend",
+    "release_memory",
     "serial",
     "set_backend",
     "set_trace",

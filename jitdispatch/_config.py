@@ -65,6 +65,20 @@ def set_trace(enabled=True):
     _prepare_logger()
 
 
+def release_memory():
+    """Give back the host memory jitdispatch keeps between calls; return its size in bytes.
+
+    The ndimage filters keep the memory of their spare arrays and of freed results for
+    the next call, up to ``JITDISPATCH_SPARE_BYTES``. This drops all of it: a buffer
+    is freed once nothing else refers to it (a view of an old result keeps its own).
+    Device memory is not touched: CuPy's pool has ``free_all_blocks``.
+    """
+    support = sys.modules.get("jitdispatch.ndimage._support")
+    if support is None:  # no filter has run: nothing is kept
+        return 0
+    return support.SPARES.clear()
+
+
 def _prepare_logger():
     import logging
 

@@ -31,6 +31,7 @@ PUBLIC = {
     "kernel",
     "lanes",
     "local",
+    "release_memory",
     "serial",
     "set_trace",
 }

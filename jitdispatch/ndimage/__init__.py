@@ -9,8 +9,9 @@ between calls (``result.base`` is a 1-D uint8 array, ``result.flags.owndata`` is
 so ``result.resize`` in place raises). When the result is freed its memory serves a
 later call instead of going back to the operating system, which would map and zero it
 again: up to ``JITDISPATCH_SPARE_BYTES`` (256 MiB) is kept; ``0`` keeps none and gives
-NumPy's own arrays. Memory is lent again only when nothing refers to it, so a view of a
-result that outlives the result keeps its values.
+NumPy's own arrays, and `jitdispatch.release_memory` gives back what is kept. Memory is
+lent again only when nothing refers to it, so a view of a result that outlives the
+result keeps its values.
 """
 
 from ._public import (

@@ -642,10 +642,13 @@ class Spares:
         self._returned = collections.deque()
 
     def clear(self):
-        """Give every kept buffer back to NumPy (freed once nothing else holds it)."""
+        """Give every kept buffer back to NumPy (freed once nothing else holds it);
+        return how many bytes were kept."""
         with self._lock:
+            kept = sum(b.nbytes for b in self._free) + sum(b.nbytes for b in self._returned)
             self._free.clear()
             self._returned.clear()
+        return kept
 
     def kept_bytes(self):
         """How many bytes are kept for later calls (buffers still in use included)."""

@@ -880,6 +880,26 @@ def test_filter_results_reuse_freed_memory_and_keep_live_views_intact():
     np.testing.assert_allclose(again, ref, rtol=1e-12)
 
 
+def test_release_memory_gives_back_what_the_filters_keep():
+    import jitdispatch as jd
+
+    jn = pytest.importorskip("jitdispatch.ndimage")
+    x = np.random.default_rng(4).random((384, 512))  # 1.5 MiB: kept
+    for _ in range(2):
+        jn.uniform_filter(x, 3)  # a result and a spare array, both kept once freed
+    kept = _support.SPARES.kept_bytes()
+    assert kept >= 2 * x.nbytes
+    assert jd.release_memory() == kept
+    assert _support.SPARES.kept_bytes() == 0 and jd.release_memory() == 0
+    # before any filter ran, nothing is kept and nothing is imported to say so
+    code = (
+        "import sys, jitdispatch as jd; "
+        "print(jd.release_memory(), 'jitdispatch.ndimage' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["0", "False"]
+
+
 def test_is_c_contiguous_reads_each_library_without_importing_it():
     class DeviceArrayLike:  # numba-cuda device arrays: flags are a dict
         def __init__(self, c):
