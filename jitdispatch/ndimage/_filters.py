@@ -57,10 +57,6 @@ def _as_input(input):
     return input
 
 
-def _empty(shape, dtype, like):
-    return _support.new_array(shape, dtype, like)
-
-
 def _numpy_dtype(array):
     return _support.as_numpy_dtype(array.dtype)
 
@@ -252,7 +248,7 @@ def _line_pass(src, dst, step, op, cval, flags=0):
         _real_line_pass(src, dst_re, w_re, op, cval.real)
         _real_line_pass(src, dst_im, w_im, op, cval.real)
         return
-    tmp = _empty(src.shape, _numpy_dtype(src_re), src)
+    tmp = _support.new_array(src.shape, _numpy_dtype(src_re), src)
     _real_line_pass(src_re, dst_re, w_re, op, cval.real)
     _real_line_pass(src_im, tmp, w_im, op, cval.imag)
     _add(dst_re, tmp, -1)
@@ -360,7 +356,7 @@ def _run_window(input, plan):
         _real_window(input, dst_re, w_re, origins, mode, cval.real)
         _real_window(input, dst_im, w_im, origins, mode, cval.real)
         return _finish(result, plan.output)
-    tmp = _empty(input.shape, _numpy_dtype(src_re), input)
+    tmp = _support.new_array(input.shape, _numpy_dtype(src_re), input)
     _real_window(src_re, dst_re, w_re, origins, mode, cval.real)
     _real_window(src_im, tmp, w_im, origins, mode, cval.imag)
     _add(dst_re, tmp, -1)
@@ -823,7 +819,7 @@ def _result_array(input, out):
     `output` argument leaves them)."""
     if out.array is not None:
         return out.array
-    result = _empty(input.shape, out.dtype, input)
+    result = _support.new_array(input.shape, out.dtype, input)
     result[...] = 0
     return result
 

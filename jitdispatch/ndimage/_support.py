@@ -603,6 +603,11 @@ class Kept:
         return value
 
 
+def _shaped(buffer, shape, dtype, nbytes):
+    """The first ``nbytes`` of a uint8 ``buffer`` as a C-contiguous array."""
+    return buffer[:nbytes].view(dtype).reshape(shape)
+
+
 class Spares:
     """Host memory kept between calls: for the passes between a filter's input and its
     output, and for the results the filters return.
@@ -645,7 +650,7 @@ class Spares:
         """Give every kept buffer back to NumPy (freed once nothing else holds it);
         return how many bytes were kept."""
         with self._lock:
-            kept = sum(b.nbytes for b in self._free) + sum(b.nbytes for b in self._returned)
+            kept = self._kept()
             self._free.clear()
             self._returned.clear()
         return kept
@@ -653,7 +658,10 @@ class Spares:
     def kept_bytes(self):
         """How many bytes are kept for later calls (buffers still in use included)."""
         with self._lock:
-            return sum(b.nbytes for b in self._free) + sum(b.nbytes for b in self._returned)
+            return self._kept()
+
+    def _kept(self):
+        return sum(b.nbytes for b in self._free) + sum(b.nbytes for b in self._returned)
 
     def _after_fork(self):
         self._lock = threading.Lock()
@@ -726,7 +734,7 @@ class Spares:
             return np.empty(shape, dtype)
         # a result may be kept for long: little memory beyond its own
         buffer = self._take(nbytes, nbytes + nbytes // 8)
-        array = buffer[:nbytes].view(dtype).reshape(shape)
+        array = _shaped(buffer, shape, dtype, nbytes)
         weakref.finalize(array, self._result_freed, buffer).atexit = False
         return array
 
@@ -741,7 +749,7 @@ class Spares:
                 return jd.empty(tuple(shape), dtype, like=like)
             buffer = self._take(nbytes, 2 * nbytes)
             taken.append(buffer)
-            return buffer[:nbytes].view(dtype).reshape(shape)
+            return _shaped(buffer, shape, dtype, nbytes)
 
         try:
             yield take
