@@ -14,7 +14,9 @@
 ``JITDISPATCH_SPARE_BYTES``
     How much host memory the ndimage filters keep between calls: the spare arrays of
     their passes, and the memory of results that were freed (default 256 MiB; 0 keeps
-    none, and the filters then return NumPy's own arrays).
+    none, and the filters then return NumPy's own arrays). On arrays larger than this,
+    multi-pass filters run their later passes in place, a band at a time, and need no
+    more memory than SciPy's.
 """
 
 import os

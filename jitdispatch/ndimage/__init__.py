@@ -11,7 +11,9 @@ later call instead of going back to the operating system, which would map and ze
 again: up to ``JITDISPATCH_SPARE_BYTES`` (256 MiB) is kept; ``0`` keeps none and gives
 NumPy's own arrays, and `jitdispatch.release_memory` gives back what is kept. Memory is
 lent again only when nothing refers to it, so a view of a result that outlives the
-result keeps its values.
+result keeps its values. On arrays larger than what is kept, filters of several passes
+run the later ones in place on their result, a band at a time, and need no more memory
+than SciPy's.
 """
 
 from ._public import (

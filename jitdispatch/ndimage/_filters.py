@@ -11,6 +11,7 @@ on the CPU.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -258,12 +259,34 @@ def _line_pass(src, dst, step, op, cval, flags=0):
 
 
 def _run_chain(input, plan):
-    """Run ``plan.passes`` one after the other (each reads the previous result)."""
+    """Run ``plan.passes`` one after the other (each reads the previous result).
+
+    They alternate between the result and a spare array, except on arrays too large
+    for the kept memory (`_support.runs_in_place`): there the first pass writes the
+    result and the others run in place on it, through band buffers, as does every
+    pass when the output given is the input itself.
+    """
     passes = plan.passes
-    result = _support.destination(input, plan.output)
+    given = plan.output.array
+    if (
+        passes
+        and _support.is_same_array(input, given)
+        and _support.runs_in_place(given)
+    ):
+        result, later = given, passes
+    else:
+        result, later = _support.destination(input, plan.output), passes[1:]
     if not passes:
         return _finish(_copy_into(result, input), plan.output)
     with _support.SPARES.lend() as take:
+        if later and _support.runs_in_place(result):
+            if later is not passes:
+                src = _support.c_contiguous(input, take)
+                _line_pass(src, result, passes[0], plan.op, plan.cval)
+            for step in later:
+                run = functools.partial(_line_pass, step=step, op=plan.op, cval=plan.cval)
+                _support.pass_in_place(result, step, run, take)
+            return _finish(result, plan.output)
         spare = take(input.shape, plan.output.dtype, input) if len(passes) > 1 else None
         src = _support.c_contiguous(input, take)
         for p, step in enumerate(passes):
@@ -842,10 +865,13 @@ def _derivative_sum(input, chains, output, square):
     the last pass of each chain does that in its store (the kernels' SQUARE and
     ACCUMULATE), so no derivative needs an array of its own nor a pass of NumPy
     arithmetic. The passes before it alternate between two spare arrays, shared by
-    all chains.
+    all chains; on arrays too large for the kept memory (`_support.runs_in_place`) they
+    use one, in place after its first pass (SciPy's peak: the output and one
+    derivative).
     """
     out = _support.destination(input, output)
     spares = []
+    in_place = _support.runs_in_place(out)
     with _support.SPARES.lend() as take:
         input = _support.c_contiguous(input, take)
         for k, (passes, cval) in enumerate(chains):
@@ -855,10 +881,15 @@ def _derivative_sum(input, chains, output, square):
                 if p == len(passes) - 1:
                     _line_pass(src, out, step, "correlate", cval, flags)
                     break
-                if len(spares) <= p % 2:
+                if in_place and p:  # one spare, the later passes in place on it
+                    run = functools.partial(_line_pass, step=step, op="correlate", cval=cval)
+                    _support.pass_in_place(src, step, run, take)
+                    continue
+                slot = 0 if in_place else p % 2
+                if len(spares) <= slot:
                     spares.append(take(input.shape, output.dtype, input))
-                _line_pass(src, spares[p % 2], step, "correlate", cval)
-                src = spares[p % 2]
+                _line_pass(src, spares[slot], step, "correlate", cval)
+                src = spares[slot]
     if square:
         _sqrt(out)
     return _finish(out, output)

@@ -33,6 +33,8 @@ from ._support import (
     destination,
     is_torch,
     new_array,
+    pass_in_place,
+    runs_in_place,
 )
 
 __all__ = [
@@ -242,12 +244,21 @@ def _run_passes(input, plan, minimum):
         # the passes keep partial results in their output, so they work in one dtype;
         # another output dtype gets the converted result at the end
         last = result if out_dtype == dtype else take(tuple(result.shape), dtype, input)
-        spare = take(tuple(result.shape), dtype, input) if len(steps) > 1 else None
-        for k, step in enumerate(steps):
-            # alternate between `spare` and `last` so that the last pass writes `last`
-            dst = last if (len(steps) - 1 - k) % 2 == 0 else spare
-            _line_pass(src, dst, step, plan.cval, minimum, take)
-            src = dst
+        if len(steps) > 1 and runs_in_place(last):
+            # too large for the kept memory: the later passes in place, a band at a time
+            _line_pass(src, last, steps[0], plan.cval, minimum, take)
+            for step in steps[1:]:
+                run = functools.partial(
+                    _line_pass, step=step, cval=plan.cval, minimum=minimum, take=take
+                )
+                pass_in_place(last, step, run, take)
+        else:
+            spare = take(tuple(result.shape), dtype, input) if len(steps) > 1 else None
+            for k, step in enumerate(steps):
+                # alternate between `spare` and `last` so that the last pass writes `last`
+                dst = last if (len(steps) - 1 - k) % 2 == 0 else spare
+                _line_pass(src, dst, step, plan.cval, minimum, take)
+                src = dst
         if last is not result:
             _convert(result, last)
     return target.finish()

@@ -546,6 +546,20 @@ def _extent(array):
     return (low, high + itemsize)
 
 
+def is_same_array(input, output):
+    """Whether ``output`` is exactly ``input``'s memory: NumPy arrays of the same
+    address, shape, strides and dtype (a filter may then run in place on it)."""
+    if not (isinstance(input, np.ndarray) and isinstance(output, np.ndarray)):
+        return False
+    a, b = input.__array_interface__, output.__array_interface__
+    return (
+        a["data"][0] == b["data"][0]
+        and input.shape == output.shape
+        and input.strides == output.strides
+        and input.dtype == output.dtype
+    )
+
+
 def needs_temporary(input, output):
     """Whether ``output`` may overlap ``input``, so a filter must write a temporary.
 
@@ -645,6 +659,11 @@ class Spares:
         # any allocation (a garbage collection), even one made while ``_lock`` is held,
         # so they only append here (atomic) and ``_keep`` moves them on (``_drain``)
         self._returned = collections.deque()
+
+    @property
+    def limit(self):
+        """How many bytes may be kept."""
+        return self._limit
 
     def clear(self):
         """Give every kept buffer back to NumPy (freed once nothing else holds it);
@@ -823,6 +842,115 @@ def destination(input, output):
     if given is not None and is_c_contiguous(given) and not needs_temporary(input, given):
         return given
     return new_array(input.shape, output.dtype, input)
+
+
+# In-place passes (`pass_in_place`) copy this many bytes of their array aside at a time.
+BAND_BYTES = 8 << 20
+
+
+def runs_in_place(array):
+    """Whether 1-D passes whose result is ``array`` should run in place on it
+    (`pass_in_place`) rather than alternate with a spare array of its size: a
+    C-contiguous NumPy array too large for the kept memory (so its spare would be new
+    memory on every call: twice SciPy's peak, which filters through line buffers) and
+    larger than a band."""
+    if type(array) is not np.ndarray or not array.flags.c_contiguous:
+        return False
+    return array.nbytes > SPARES.limit and array.nbytes > BAND_BYTES
+
+
+def pass_in_place(array, step, run, take):
+    """Apply ``run(src, dst)``, the 1-D pass ``step`` (a `Pass`) from ``src`` into
+    ``dst`` of the same shape, to the C-contiguous NumPy ``array`` in place, a band of
+    about `BAND_BYTES` at a time (buffers from ``take``).
+
+    A pass along another axis than the leading one filters each range of the leading
+    axis on its own: the range is copied aside and filtered from there back into the
+    array. A pass along the leading axis reads across bands, so each band's copy is
+    extended by the rows the window reaches on either side (the rows above kept from
+    before they were overwritten), filtered into a second buffer, and its own rows
+    copied back: every copy is of whole contiguous rows. That needs bands longer than
+    the reach, and a mode that reads only near each edge; otherwise ('wrap', or a
+    reach beyond a band of `BAND_BYTES`) the bands run across the second axis, whose
+    strided copies cost more. Bands differ only in shape, a run-time value of the
+    kernels: nothing new is compiled.
+    """
+    shape = tuple(array.shape)
+    if math.prod(shape) == 0:
+        return
+    n = shape[0]
+    row = array.nbytes // n
+    rows = max(1, BAND_BYTES // row)  # rows of about BAND_BYTES
+    if step.axis > 0:
+        _independent_bands(array, 0, rows, run, take)
+        return
+    lo = max(step.size // 2 + step.origin, 0)
+    hi = max(step.size - 1 - step.size // 2 - step.origin, 0)
+    count = min(-(-n // rows), n // (max(lo, hi) + 1))  # bands, each longer than the reach
+    band = (lo + n // max(count, 1) + 1 + hi) * row  # one band's input
+    if count > 1 and step.mode != MODE_WRAP and band <= 4 * BAND_BYTES:
+        _rolling_bands(array, lo, hi, count, run, take)
+    elif len(shape) > 1:
+        columns = max(1, BAND_BYTES // (array.nbytes // shape[1]))
+        _independent_bands(array, 1, columns, run, take)
+    else:  # one axis that cannot be cut: a copy of the whole line
+        _independent_bands(array, 0, n, run, take)
+
+
+def _independent_bands(array, axis, step, run, take):
+    """`pass_in_place` for a pass along any axis but ``axis`` (0 or 1): ``step`` indices
+    of ``axis`` at a time, copied into a buffer and filtered back (through a second
+    buffer when ``axis`` is 1, whose bands are not contiguous in the array)."""
+    shape = list(array.shape)
+    band = list(shape)
+    band[axis] = step
+    src_buffer = take((math.prod(band),), array.dtype, array)
+    dst_buffer = take((math.prod(band),), array.dtype, array) if axis else None
+    for start in range(0, shape[axis], step):
+        stop = min(start + step, shape[axis])
+        part = array[start:stop] if axis == 0 else array[:, start:stop]
+        band[axis] = stop - start
+        src = src_buffer[: math.prod(band)].reshape(band)
+        src[...] = part
+        if dst_buffer is None:
+            run(src, part)
+        else:
+            dst = dst_buffer[: math.prod(band)].reshape(band)
+            run(src, dst)
+            part[...] = dst
+
+
+def _rolling_bands(array, lo, hi, count, run, take):
+    """`pass_in_place` for a pass along the leading axis reaching ``lo`` rows before and
+    ``hi`` after each output, in ``count`` bands each longer than either reach.
+
+    A band's input is its rows and the reach around them, the array's own edges being
+    the only edges where the mode applies: there the first and last bands stop, and
+    everywhere else an output reads only rows within its band's input. A band longer
+    than the reach keeps the mode's reads at an edge (all but 'wrap', which reads the
+    other end) where they would be in the whole array.
+    """
+    n = array.shape[0]
+    size, extra = divmod(n, count)  # bands of `size` or `size + 1` rows
+    length = lo + size + 1 + hi
+    rest = tuple(array.shape[1:])
+    src_buffer = take((length,) + rest, array.dtype, array)
+    dst_buffer = take((length,) + rest, array.dtype, array)
+    start = 0
+    for k in range(count):
+        stop = start + size + (k < extra)
+        top, bottom = min(lo, start), min(hi, n - stop)
+        src = src_buffer[: top + stop - start + bottom]
+        # src[:top] already holds rows [start - top, start) as they were before the band
+        # above overwrote them (moved there below); the rest is not yet overwritten
+        src[top:] = array[start : stop + bottom]
+        dst = dst_buffer[: len(src)]
+        run(src, dst)
+        if stop < n:  # the next band's rows above it, as they are now, before the copy
+            keep = min(lo, stop)
+            src_buffer[:keep] = src[top + stop - start - keep : top + stop - start]
+        array[start:stop] = dst[top : top + stop - start]
+        start = stop
 
 
 def c_contiguous(input, take):
