@@ -61,6 +61,7 @@ def main():
             added = (value(ours) - value(ref)) * 1e3
             print(f"{what}: jitdispatch adds {added:.1f} ms to plain Numba's cached start-up")
     ndimage_table(results)
+    beyond_table(results)
     memory_table(results)
     patch_table(results)
 
@@ -80,11 +81,18 @@ MEMORY = "bench_memory.Memory."
 
 
 def memory_table(results):
-    """Host memory per call (MiB): SciPy's, jitdispatch's first and later calls, and
-    what jitdispatch keeps after freeing its results."""
+    """Host memory per call (MiB): SciPy's, jitdispatch's first and later calls, a call
+    on an array beyond the kept memory, and what jitdispatch keeps after freeing its
+    results."""
     import itertools
 
-    columns = ["peak_scipy", "peak_jitdispatch_first", "peak_jitdispatch_later", "kept_jitdispatch"]
+    columns = [
+        "peak_scipy",
+        "peak_jitdispatch_first",
+        "peak_jitdispatch_later",
+        "peak_jitdispatch_beyond",
+        "kept_jitdispatch",
+    ]
     entries = {c: results.get(MEMORY + "track_" + c) for c in columns}
     if not all(entries.values()):
         return
@@ -94,18 +102,45 @@ def memory_table(results):
             rows.setdefault(key, {})[column] = value([v])
     print(
         f"\n{'memory per call (MiB)':28s} {'input':18s} {'scipy':>7s} {'jd 1st':>7s} "
-        f"{'ratio':>6s} {'jd later':>8s} {'jd kept':>8s}"
+        f"{'ratio':>6s} {'jd later':>8s} {'jd beyond':>9s} {'ratio':>6s} {'jd kept':>8s}"
     )
     for (name, spec), row in sorted(rows.items()):
         ref, first = row.get("peak_scipy"), row.get("peak_jitdispatch_first")
         later, kept = row.get("peak_jitdispatch_later"), row.get("kept_jitdispatch")
-        if None in (ref, first, later, kept):
+        beyond = row.get("peak_jitdispatch_beyond")
+        if None in (ref, first, later, beyond, kept):
             continue
         print(
             f"{name.strip(chr(39)):28s} {spec.strip(chr(39)):18s} {ref:7.1f} {first:7.1f} "
-            f"{first / ref:6.2f} {later:8.1f} {kept:8.1f}"
+            f"{first / ref:6.2f} {later:8.1f} {beyond:9.1f} {beyond / ref:6.2f} {kept:8.1f}"
         )
-    print("(jd later: a call after earlier results were freed; jd kept: held after three)")
+    print(
+        "(jd later: a call after earlier results were freed; jd beyond: an array larger "
+        "than the kept memory; jd kept: held after three calls)"
+    )
+
+
+BEYOND = "bench_ndimage.FiltersBeyondKept."
+
+
+def beyond_table(results):
+    """Multi-pass filters on arrays beyond the kept memory (passes in place) against
+    SciPy, from one run."""
+    import itertools
+
+    plain = results.get(BEYOND + "time_scipy")
+    ours = results.get(BEYOND + "time_jitdispatch_beyond")
+    if not plain or not ours:
+        return
+    print(f"\n{'beyond the kept memory':28s} {'input':18s} {'scipy':>8s} {'jd':>8s} {'ratio':>6s}")
+    keys = itertools.product(*plain[1])
+    for (name, spec), a, b in zip(keys, plain[0], ours[0], strict=True):
+        a, b = value([a]), value([b])
+        if a and b:
+            print(
+                f"{name.strip(chr(39)):28s} {spec.strip(chr(39)):18s} {a * 1e3:6.1f}ms "
+                f"{b * 1e3:6.1f}ms {b / a:6.3f}"
+            )
 
 
 def patch_table(results):

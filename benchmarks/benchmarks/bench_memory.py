@@ -5,6 +5,9 @@ what it held before (``tracemalloc``, which NumPy reports its array data to), in
 the result and any intermediate arrays. jitdispatch's first call in a process (nothing
 kept yet) and a later call (its result and spare arrays come from memory kept after the
 earlier calls freed theirs: ``JITDISPATCH_SPARE_BYTES``) are measured apart.
+``track_peak_jitdispatch_beyond``: a call on an array larger than the memory
+jitdispatch keeps (the limit lowered to 16 MiB for it), where multi-pass filters run
+their later passes in place, a band at a time, rather than through a spare array.
 ``track_kept_jitdispatch``: the memory jitdispatch keeps after three calls whose results
 were freed (MiB); SciPy keeps none. Kernels are compiled in ``setup`` on a small array,
 which keeps nothing (under 1 MiB).
@@ -18,6 +21,8 @@ import jitdispatch.ndimage as jndi
 from jitdispatch.ndimage import _support
 
 from .bench_ndimage import CALLS, make_input
+
+BEYOND = 16 << 20  # a kept-memory limit below the 32 MiB input
 
 FUNCTIONS = [
     "correlate",
@@ -66,6 +71,16 @@ class Memory:
         for _ in range(2):
             self.call(jndi, self.x)  # results freed at once: their memory is kept
         return _peak(lambda: self.call(jndi, self.x))
+
+    def track_peak_jitdispatch_beyond(self, name, spec):
+        limit = _support.SPARES._limit
+        _support.SPARES._limit = BEYOND
+        try:
+            self.call(jndi, self.x)  # the bands are kept, as in any later call
+            return _peak(lambda: self.call(jndi, self.x))
+        finally:
+            _support.SPARES._limit = limit
+            _support.SPARES.clear()
 
     def track_kept_jitdispatch(self, name, spec):
         for _ in range(3):
