@@ -15,8 +15,8 @@
     How much host memory the ndimage filters keep between calls: the spare arrays of
     their passes, and the memory of results that were freed (default 256 MiB; 0 keeps
     none, and the filters then return NumPy's own arrays). On arrays larger than this,
-    multi-pass filters run their later passes in place, a band at a time, and need no
-    more memory than SciPy's.
+    multi-pass filters run their later passes in place, a band at a time, and need
+    SciPy's memory plus a few buffers of 8 MiB.
 """
 
 import os

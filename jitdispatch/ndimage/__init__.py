@@ -12,8 +12,8 @@ again: up to ``JITDISPATCH_SPARE_BYTES`` (256 MiB) is kept; ``0`` keeps none and
 NumPy's own arrays, and `jitdispatch.release_memory` gives back what is kept. Memory is
 lent again only when nothing refers to it, so a view of a result that outlives the
 result keeps its values. On arrays larger than what is kept, filters of several passes
-run the later ones in place on their result, a band at a time, and need no more memory
-than SciPy's.
+run the later ones in place on their result, a band at a time, and need SciPy's memory
+plus a few buffers of 8 MiB.
 """
 
 from ._public import (

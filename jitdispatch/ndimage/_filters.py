@@ -211,6 +211,12 @@ def _real_line_pass(src, dst, step, op, cval, flags=0):
     kernel(*args, ndrange=launch, cost=width * len(weights))
 
 
+def _band_pass(src, dst, step, take, op, cval):
+    """`_line_pass` as `_support.pass_in_place` runs it on a band (``take``: unused, the
+    correlation kernels need no scratch)."""
+    _line_pass(src, dst, step, op, cval)
+
+
 def _add(dst, src, sign):
     """``dst += src`` (``sign`` 1) or ``dst -= src`` (-1), elementwise, as NumPy does."""
     if math.prod(tuple(dst.shape)) == 0:
@@ -283,9 +289,9 @@ def _run_chain(input, plan):
             if later is not passes:
                 src = _support.c_contiguous(input, take)
                 _line_pass(src, result, passes[0], plan.op, plan.cval)
+            run = functools.partial(_band_pass, op=plan.op, cval=plan.cval)
             for step in later:
-                run = functools.partial(_line_pass, step=step, op=plan.op, cval=plan.cval)
-                _support.pass_in_place(result, step, run, take)
+                _support.pass_in_place(result, step, run, running=plan.op == "uniform")
             return _finish(result, plan.output)
         spare = take(input.shape, plan.output.dtype, input) if len(passes) > 1 else None
         src = _support.c_contiguous(input, take)
@@ -882,8 +888,8 @@ def _derivative_sum(input, chains, output, square):
                     _line_pass(src, out, step, "correlate", cval, flags)
                     break
                 if in_place and p:  # one spare, the later passes in place on it
-                    run = functools.partial(_line_pass, step=step, op="correlate", cval=cval)
-                    _support.pass_in_place(src, step, run, take)
+                    run = functools.partial(_band_pass, op="correlate", cval=cval)
+                    _support.pass_in_place(src, step, run)
                     continue
                 slot = 0 if in_place else p % 2
                 if len(spares) <= slot:

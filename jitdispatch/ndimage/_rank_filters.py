@@ -246,12 +246,11 @@ def _run_passes(input, plan, minimum):
         last = result if out_dtype == dtype else take(tuple(result.shape), dtype, input)
         if len(steps) > 1 and runs_in_place(last):
             # too large for the kept memory: the later passes in place, a band at a time
-            _line_pass(src, last, steps[0], plan.cval, minimum, take)
+            with SPARES.lend() as first:  # the first pass's scratch, back at once
+                _line_pass(src, last, steps[0], plan.cval, minimum, first)
+            run = functools.partial(_band_pass, cval=plan.cval, minimum=minimum)
             for step in steps[1:]:
-                run = functools.partial(
-                    _line_pass, step=step, cval=plan.cval, minimum=minimum, take=take
-                )
-                pass_in_place(last, step, run, take)
+                pass_in_place(last, step, run)
         else:
             spare = take(tuple(result.shape), dtype, input) if len(steps) > 1 else None
             for k, step in enumerate(steps):
@@ -262,6 +261,11 @@ def _run_passes(input, plan, minimum):
         if last is not result:
             _convert(result, last)
     return target.finish()
+
+
+def _band_pass(src, dst, step, take, cval, minimum):
+    """`_line_pass` as `_support.pass_in_place` runs it on a band."""
+    _line_pass(src, dst, step, cval, minimum, take)
 
 
 def _converted_output(result, dtype):

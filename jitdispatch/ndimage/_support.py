@@ -859,56 +859,72 @@ def runs_in_place(array):
     return array.nbytes > SPARES.limit and array.nbytes > BAND_BYTES
 
 
-def pass_in_place(array, step, run, take):
-    """Apply ``run(src, dst)``, the 1-D pass ``step`` (a `Pass`) from ``src`` into
-    ``dst`` of the same shape, to the C-contiguous NumPy ``array`` in place, a band of
-    about `BAND_BYTES` at a time (buffers from ``take``).
+def pass_in_place(array, step, run, running=False):
+    """Apply ``run(src, dst, step, take)``, the 1-D pass ``step`` (a `Pass`) from
+    ``src`` into ``dst`` of the same shape (``take`` lends its scratch), to the
+    C-contiguous NumPy ``array`` in place, a band of about `BAND_BYTES` at a time.
 
-    A pass along another axis than the leading one filters each range of the leading
-    axis on its own: the range is copied aside and filtered from there back into the
-    array. A pass along the leading axis reads across bands, so each band's copy is
-    extended by the rows the window reaches on either side (the rows above kept from
-    before they were overwritten), filtered into a second buffer, and its own rows
-    copied back: every copy is of whole contiguous rows. That needs bands longer than
-    the reach, and a mode that reads only near each edge; otherwise ('wrap', or a
-    reach beyond a band of `BAND_BYTES`) the bands run across the second axis, whose
-    strided copies cost more. Bands differ only in shape, a run-time value of the
-    kernels: nothing new is compiled.
+    The array is seen as ``(outer, n, inner)`` around the pass's axis (``n`` long), and
+    the pass as one along the middle axis. Where a slab ``(n, inner)`` fits a band, the
+    bands are ranges of ``outer``: each is copied aside and filtered from there straight
+    back into the array. Larger slabs are cut on their own, along ``n``: each band's rows
+    and those the window reaches around it are copied into a buffer (the rows above kept
+    from before they were overwritten; with 'wrap', the other end's rows at the ends),
+    filtered into a second buffer, and the band's own rows copied back. A ``running``
+    sum (it would restart with each band) or a reach longer than a band cuts across
+    ``inner`` instead, through strided copies. The buffers go back to `SPARES` after the
+    pass, the kernels' scratch after each band; bands differ only in shape, a run-time
+    value of the kernels, so nothing new is compiled.
     """
     shape = tuple(array.shape)
     if math.prod(shape) == 0:
         return
-    n = shape[0]
-    row = array.nbytes // n
-    rows = max(1, BAND_BYTES // row)  # rows of about BAND_BYTES
-    if step.axis > 0:
-        _independent_bands(array, 0, rows, run, take)
+    axis = step.axis
+    outer, n, inner = math.prod(shape[:axis]), shape[axis], math.prod(shape[axis + 1 :])
+    view = array.reshape(outer, n, inner)
+    middle = step._replace(axis=1)
+
+    def band_run(src, dst):
+        with SPARES.lend() as scratch:
+            run(src, dst, middle, scratch)
+
+    slab = n * inner * array.itemsize
+    if slab <= BAND_BYTES:
+        with SPARES.lend() as take:
+            _independent_bands(view, 0, BAND_BYTES // slab, band_run, take)
         return
+    for o in range(outer):
+        with SPARES.lend() as take:  # each slab's buffers back before the next's
+            _slab_in_place(view[o : o + 1], step, band_run, take, running)
+
+
+def _slab_in_place(view, step, run, take, running):
+    """`pass_in_place` on a ``(1, n, inner)`` slab larger than a band."""
+    n, inner = view.shape[1], view.shape[2]
+    row = inner * view.itemsize
     lo = max(step.size // 2 + step.origin, 0)
     hi = max(step.size - 1 - step.size // 2 - step.origin, 0)
+    rows = max(1, BAND_BYTES // row)
     count = min(-(-n // rows), n // (max(lo, hi) + 1))  # bands, each longer than the reach
     band = (lo + n // max(count, 1) + 1 + hi) * row  # one band's input
-    if count > 1 and step.mode != MODE_WRAP and band <= 4 * BAND_BYTES:
-        _rolling_bands(array, lo, hi, count, run, take)
-    elif len(shape) > 1:
-        columns = max(1, BAND_BYTES // (array.nbytes // shape[1]))
-        _independent_bands(array, 1, columns, run, take)
-    else:  # one axis that cannot be cut: a copy of the whole line
-        _independent_bands(array, 0, n, run, take)
+    if count > 1 and not running and band <= 4 * BAND_BYTES:
+        _rolling_bands(view, lo, hi, count, step.mode == MODE_WRAP, run, take)
+    else:
+        _independent_bands(view, 2, max(1, BAND_BYTES // (n * view.itemsize)), run, take)
 
 
-def _independent_bands(array, axis, step, run, take):
-    """`pass_in_place` for a pass along any axis but ``axis`` (0 or 1): ``step`` indices
-    of ``axis`` at a time, copied into a buffer and filtered back (through a second
-    buffer when ``axis`` is 1, whose bands are not contiguous in the array)."""
-    shape = list(array.shape)
+def _independent_bands(view, axis, step, run, take):
+    """`pass_in_place` for a pass along axis 1 of the ``(outer, n, inner)`` ``view``:
+    ``step`` indices of ``axis`` (0 or 2) at a time, copied into a buffer and filtered
+    back (through a second buffer across ``inner``, whose bands are strided)."""
+    shape = list(view.shape)
     band = list(shape)
-    band[axis] = step
-    src_buffer = take((math.prod(band),), array.dtype, array)
-    dst_buffer = take((math.prod(band),), array.dtype, array) if axis else None
+    band[axis] = min(step, shape[axis])
+    src_buffer = take((math.prod(band),), view.dtype, view)
+    dst_buffer = take((math.prod(band),), view.dtype, view) if axis else None
     for start in range(0, shape[axis], step):
         stop = min(start + step, shape[axis])
-        part = array[start:stop] if axis == 0 else array[:, start:stop]
+        part = view[start:stop] if axis == 0 else view[:, :, start:stop]
         band[axis] = stop - start
         src = src_buffer[: math.prod(band)].reshape(band)
         src[...] = part
@@ -920,36 +936,51 @@ def _independent_bands(array, axis, step, run, take):
             part[...] = dst
 
 
-def _rolling_bands(array, lo, hi, count, run, take):
-    """`pass_in_place` for a pass along the leading axis reaching ``lo`` rows before and
-    ``hi`` after each output, in ``count`` bands each longer than either reach.
+def _rolling_bands(view, lo, hi, count, wrap, run, take):
+    """`pass_in_place` for a pass along axis 1 of a ``(1, n, inner)`` ``view`` reaching
+    ``lo`` rows before and ``hi`` after each output, in ``count`` bands of rows each
+    longer than either reach.
 
-    A band's input is its rows and the reach around them, the array's own edges being
-    the only edges where the mode applies: there the first and last bands stop, and
-    everywhere else an output reads only rows within its band's input. A band longer
-    than the reach keeps the mode's reads at an edge (all but 'wrap', which reads the
-    other end) where they would be in the whole array.
+    A band's input is its rows and the reach around them, so that an output reads only
+    rows within its band's input. At the slab's own ends the first and last bands stop,
+    and the mode applies there as in the whole slab (a band longer than the reach keeps
+    its reads near the end); with ``wrap`` they read the other end instead: the last
+    rows, not yet overwritten when the first band runs, and the first rows, kept aside
+    before it.
     """
-    n = array.shape[0]
+    rows = view[0]
+    n = rows.shape[0]
     size, extra = divmod(n, count)  # bands of `size` or `size + 1` rows
     length = lo + size + 1 + hi
-    rest = tuple(array.shape[1:])
-    src_buffer = take((length,) + rest, array.dtype, array)
-    dst_buffer = take((length,) + rest, array.dtype, array)
+    inner = rows.shape[1]
+    src_buffer = take((length, inner), rows.dtype, rows)
+    dst_buffer = take((length, inner), rows.dtype, rows)
+    head = None
+    if wrap and hi:
+        head = take((hi, inner), rows.dtype, rows)
+        head[...] = rows[:hi]
     start = 0
     for k in range(count):
         stop = start + size + (k < extra)
-        top, bottom = min(lo, start), min(hi, n - stop)
+        if wrap:
+            top, bottom = lo, hi
+            if start == 0 and lo:
+                src_buffer[:lo] = rows[n - lo :]
+        else:
+            top, bottom = min(lo, start), min(hi, n - stop)
         src = src_buffer[: top + stop - start + bottom]
         # src[:top] already holds rows [start - top, start) as they were before the band
         # above overwrote them (moved there below); the rest is not yet overwritten
-        src[top:] = array[start : stop + bottom]
+        tail = min(stop + bottom, n)
+        src[top : top + tail - start] = rows[start:tail]
+        if tail - start < stop - start + bottom:  # wrap: the first rows, kept aside
+            src[top + tail - start :] = head[: stop + bottom - tail]
         dst = dst_buffer[: len(src)]
-        run(src, dst)
+        run(src[None], dst[None])
         if stop < n:  # the next band's rows above it, as they are now, before the copy
             keep = min(lo, stop)
             src_buffer[:keep] = src[top + stop - start - keep : top + stop - start]
-        array[start:stop] = dst[top : top + stop - start]
+        rows[start:stop] = dst[top : top + stop - start]
         start = stop
 
 

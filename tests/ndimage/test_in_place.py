@@ -66,16 +66,16 @@ def both(name, x, *args, **kwargs):
     return ours
 
 
-ROWS, COLUMNS = ("_rolling_bands", None), ("_independent_bands", 1)
+ROWS, COLUMNS = ("_rolling_bands", None), ("_independent_bands", 2)
 LEADING = ("_independent_bands", 0)
 
 # name, args, kwargs, shape, dtype, the ways of cutting bands that must run
 CASES = [
     ("gaussian_filter", (1.5,), {}, (37, 29), np.float64, {LEADING}),
     ("gaussian_filter", (1.0,), {"axes": (1, 0)}, (37, 29), np.float64, {ROWS}),
-    ("gaussian_filter", (1.0,), {"axes": (1, 0), "mode": "wrap"}, (37, 29), np.float64, {COLUMNS}),
-    ("gaussian_filter", (1.0,), {"axes": (1, 0), "mode": "grid-wrap"}, (37, 29), np.float32,
-     {COLUMNS}),
+    # 'wrap': the first and last bands read the other end's rows
+    ("gaussian_filter", (1.0,), {"axes": (1, 0), "mode": "wrap"}, (37, 29), np.float64, {ROWS}),
+    ("sobel", (), {"axis": -1, "mode": "grid-wrap"}, (37, 29), np.float32, {ROWS}),
     # a reach longer than half the leading axis: no two bands fit, cut across columns
     ("gaussian_filter", (6.0,), {"axes": (1, 0)}, (37, 29), np.float64, {COLUMNS}),
     ("gaussian_filter", (1.2,), {"order": (0, 1, 2), "mode": ["mirror", "nearest", "constant"]},
@@ -83,9 +83,14 @@ CASES = [
     ("gaussian_filter", (0.8,), {"axes": (2, 0, 1), "mode": "mirror"}, (20, 5, 6), np.float64,
      {ROWS, LEADING}),
     ("uniform_filter", (4,), {"origin": (1, -1, 0)}, (9, 11, 13), np.int16, {LEADING}),
-    ("uniform_filter", (3,), {"axes": (-1, 0), "output": np.float32}, (37, 29), np.uint8, {ROWS}),
+    # running sums never restart within a line: whole lines, cut across columns
+    ("uniform_filter", (3,), {"axes": (-1, 0), "output": np.float32}, (37, 29), np.uint8,
+     {COLUMNS}),
     ("uniform_filter", (5,), {"axes": (1, 0), "origin": (0, 2), "mode": "nearest"}, (37, 29),
-     np.float64, {ROWS}),
+     np.float64, {COLUMNS}),
+    # a slab larger than a band behind a leading axis of 1 or 3: cut on its own
+    ("gaussian_filter", (1.0,), {}, (1, 40, 30), np.float64, {ROWS, LEADING}),
+    ("maximum_filter", (3,), {}, (3, 20, 30), np.float32, {ROWS}),
     ("sobel", (), {}, (37, 29), np.float64, {ROWS}),
     ("sobel", (), {"mode": "constant", "cval": 3.5}, (37, 29), np.int32, {ROWS}),
     ("sobel", (), {"mode": "reflect"}, (41, 37), np.uint8, {ROWS}),
@@ -95,7 +100,9 @@ CASES = [
     ("maximum_filter", (3,), {"axes": (1, 0), "origin": (-1, 1)}, (37, 29), np.int16, {ROWS}),
     ("maximum_filter", (4,), {"mode": "constant", "cval": 9.75, "output": np.float64}, (37, 29),
      np.uint8, {LEADING}),
-    ("maximum_filter", (3,), {"axes": (1, 0), "mode": "wrap"}, (37, 29), np.float32, {COLUMNS}),
+    ("maximum_filter", (3,), {"axes": (1, 0), "mode": "wrap"}, (37, 29), np.float32, {ROWS}),
+    ("maximum_filter", (4,), {"axes": (1, 0), "mode": "wrap", "origin": (0, -2)}, (37, 29),
+     np.float64, {ROWS}),
     ("gaussian_laplace", (1.0,), {}, (9, 11, 13), np.float64, {LEADING}),
     ("gaussian_laplace", (1.0,), {"mode": "nearest"}, (9, 11, 13), np.int16, {LEADING}),
     ("gaussian_gradient_magnitude", (0.9,), {}, (9, 11, 13), np.float32, {LEADING}),
@@ -128,6 +135,23 @@ def test_output_that_is_the_input_is_filtered_in_place(banded, mode, name, args,
     assert banded  # every pass ran in place, a band at a time
 
 
+def test_running_sums_in_place_carry_inf_and_nan_along_whole_lines(banded):
+    """SciPy's running sum never recovers once an inf has entered it (inf - inf is NaN);
+    a pass in place must not restart it at a band's edge."""
+    x = np.zeros((90, 31))
+    x[3, 7], x[50, 2] = np.inf, np.nan
+    for kwargs in ({"axes": (1, 0)}, {"axes": (1, 0), "mode": "constant"}):
+        ref = ndi.uniform_filter(x, 3, **kwargs)
+        ours = jn.uniform_filter(x, 3, **kwargs)
+        np.testing.assert_array_equal(ours, ref)  # NaN where SciPy has NaN
+        assert np.isnan(ref[80, 7])
+    y = np.zeros(4001)
+    y[5] = np.inf
+    out = y.copy()
+    jn.uniform_filter1d(out, 3, output=out)
+    np.testing.assert_array_equal(out, ndi.uniform_filter1d(y, 3))
+
+
 def test_arrays_within_the_kept_memory_alternate_with_a_spare(monkeypatch):
     ran = []
     monkeypatch.setattr(_support, "pass_in_place", lambda *a: ran.append(a))
@@ -147,23 +171,35 @@ def peak_bytes(function):
         tracemalloc.stop()
 
 
+@pytest.mark.parametrize("shape", [(512, 512), (1, 512, 512), (3, 256, 384), (2, 1, 262144)])
 @pytest.mark.parametrize(
     "call",
     [
         lambda m, x: m.gaussian_filter(x, 2.0),
-        lambda m, x: m.sobel(x),
+        lambda m, x: m.sobel(x, axis=-1),
         lambda m, x: m.maximum_filter(x, 5),
-        lambda m, x: m.uniform_filter(x, 5, axes=(1, 0)),
+        lambda m, x: m.uniform_filter(x, 5, axes=(-1, 0)),
+        lambda m, x: m.gaussian_filter(x, 1.0, mode="wrap"),
     ],
-    ids=["gaussian_filter", "sobel", "maximum_filter", "uniform_filter"],
+    ids=["gaussian_filter", "sobel", "maximum_filter", "uniform_filter", "wrap"],
 )
-def test_peak_memory_is_the_result_and_bands(monkeypatch, call):
+def test_peak_memory_is_the_result_and_bands(monkeypatch, request, call, shape):
     """A 2 MiB float64 array, nothing kept, bands of 64 KiB: the call needs its result,
     a few bands and the minimum/maximum kernel's small scratch (a spare array would
-    double it), as SciPy needs its result and its line buffers."""
+    double it), as SciPy needs its result and its line buffers; also with a leading axis
+    too short to cut (each slab is then cut on its own)."""
+    if "maximum_filter" in request.node.name and shape[0] < 8:
+        request.applymarker(
+            pytest.mark.xfail(
+                strict=True,
+                reason="the minimum/maximum kernels' first pass along a short leading axis "
+                "takes scratch of the array's size divided by that axis's length "
+                "(line_extreme_rows' per-block rows); not cut into bands yet",
+            )
+        )
     monkeypatch.setattr(_support.SPARES, "_limit", 0)
     monkeypatch.setattr(_support, "BAND_BYTES", 64 << 10)
-    x = data((512, 512), np.float64)
+    x = data(shape, np.float64)
     ref = call(ndi, x)
     call(jn, x)  # compiled before measuring
     ours = peak_bytes(lambda: call(jn, x))
