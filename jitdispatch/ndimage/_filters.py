@@ -181,6 +181,8 @@ def _real_line_pass(src, dst, step, op, cval, flags=0):
         # running sum within rounding). Integer results keep the running sum, which
         # rounds exactly as SciPy's does.
         op, step = "correlate", _mean_step(step)
+    if inner == 1 and _buffered_lines(src, dst, n, op, step, cval, cast):
+        return
     if inner == 1:
         s2, d2 = src.reshape(outer, n), dst.reshape(outer, n)
         if op == "uniform":
@@ -209,6 +211,35 @@ def _real_line_pass(src, dst, step, op, cval, flags=0):
     out = d2 if inner == 1 else d3
     args += (w, step.origin, sym, swap, width, step.mode, cval, cast, out)
     kernel(*args, ndrange=launch, cost=width * len(weights))
+
+
+def _buffered_lines(src, dst, n, op, step, cval, cast):
+    """`_real_line_pass` along the last axis on the CPU through `buffered_lines`, several
+    whole lines an index, where that is the faster kernel: lines of at most
+    `BUFFERED_LINE` outputs (a line's set-up in `correlate_lines` or `uniform_lines` costs
+    more than its arithmetic there), and correlations of more than `SHORT` taps along
+    longer lines that fit its scratch. False for anything else (a GPU, strided arrays,
+    short weights along long lines, which `correlate_lines` reads in place)."""
+    if jd.lanes(src) == 1:
+        return False
+    long_weights = op == "correlate" and step.size > _k.SHORT
+    if n > _k.BUFFERED_LINE and not long_weights:
+        return False
+    if not (_support.is_c_contiguous(src) and _support.is_c_contiguous(dst)):
+        return False
+    stride, scratch = n + step.size - 1, int(_k.BUFFERED)  # its CPU value
+    if stride > scratch:
+        return False
+    lines = math.prod(tuple(src.shape)) // n
+    per = min(scratch // stride, max(1, -(-lines // _support.CPU_INDICES)))
+    if op == "uniform":
+        weights, sym, running = np.zeros(step.size), 0, 1
+    else:
+        weights = np.ascontiguousarray(step.weights, dtype=np.float64)
+        sym, running = _symmetry(weights), 0
+    args = (src.reshape(-1), n, weights, step.origin, sym, running, per, step.mode, cval)
+    _k.buffered_lines(*args, cast, dst.reshape(-1), ndrange=-(-lines // per), cost=per * stride)
+    return True
 
 
 def _band_pass(src, dst, step, take, op, cval):

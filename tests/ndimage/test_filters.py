@@ -513,6 +513,32 @@ def test_short_weights_to_the_last_bit(mode):
                 )
 
 
+@pytest.mark.parametrize("mode", ["reflect", "constant", "nearest", "mirror", "wrap"])
+def test_buffered_lines_to_the_last_bit(mode):
+    """Passes along the last axis that go through the CPU's line buffer: lines of up to
+    128 outputs several to an index (any weights, and running means), and weights of more
+    than 5 taps along longer lines. The correlation runs over each line's extended copy
+    in SciPy's order and the running mean sums as SciPy's does, so results are SciPy's
+    to the last bit, at the ends of lines as well."""
+    rng = np.random.default_rng(10)
+    for length in (1, 3, 8, 33, 128, 129, 700):
+        x = data((40, length), np.float64, seed=length)
+        for n in (1, 2, 3, 5, 6, 9, 40):
+            for w in _weight_kinds(rng, n):
+                kw = dict(mode=mode, cval=0.5, origin=_origin(rng, n))
+                np.testing.assert_array_equal(
+                    jn.correlate1d(x, w, **kw), ndi.correlate1d(x, w, **kw)
+                )
+        for size in (1, 2, 5, 9, 200):
+            kw = dict(mode=mode, cval=0.5, origin=_origin(rng, size))
+            np.testing.assert_array_equal(
+                jn.uniform_filter1d(x, size, **kw), ndi.uniform_filter1d(x, size, **kw)
+            )
+    ints = data((500, 7), np.int16, seed=11)  # running sums rounded into integers
+    compare("uniform_filter1d", ints, 4, mode=mode, cval=3.0, output=np.uint8)
+    compare("correlate1d", ints, [1.0, -2.5, 3.0, 0.5, 1.0, 2.0], mode=mode, output=np.int8)
+
+
 @pytest.mark.parametrize("mode", ["reflect", "constant", "wrap", "mirror"])
 def test_window_rows_to_the_last_bit(mode):
     """N-D windows: in rows whose windows stay inside the other axes, the outputs near
