@@ -26,6 +26,7 @@ from ._docstrings import docfiller
 from ._params import device_constant, device_constants
 from ._support import (
     CPU_INDICES,
+    MODE_CONSTANT,
     SPARES,
     Kept,
     as_numpy_dtype,
@@ -117,15 +118,29 @@ _cvals = Kept(256)  # (cval's key, dtype) -> `_cast_scalar`, one-element
 
 
 def _cval_array(cval, dtype, like):
-    """A one-element array holding ``cval`` in ``dtype``, where ``like`` lives."""
+    """A one-element array holding ``cval`` in ``dtype``, where ``like`` lives: converted
+    as SciPy's C code converts it (`_c_cast`)."""
     try:
         key = (_checks.plan_key(cval), np.dtype(dtype))
     except _checks.Unkeyable:
-        return device_constant(_cast_scalar(cval, dtype).reshape(1), like=like)
+        return device_constant(_c_cast(cval, dtype), like=like)
     found = _cvals.get(key)
     if found is None:
-        found = _cvals.put(key, _cast_scalar(cval, dtype).reshape(1))
+        found = _cvals.put(key, _c_cast(cval, dtype))
     return device_constant(found, like=like)
+
+
+def _c_cast(value, dtype):
+    """``value`` in a one-element array of ``dtype`` as C's conversion of a double gives
+    it (SciPy's N-D minimum, maximum and rank filters convert cval so: -2 is 254 in
+    uint8, 300 is 44), through the kernels' own conversion on the CPU. Where the dtype
+    holds the value, that is the value."""
+    dtype = np.dtype(dtype)
+    if dtype.kind not in "biu" or _holds(dtype, value):
+        return _cast_scalar(value, dtype).reshape(1)
+    out = np.empty(1, dtype)
+    _convert(out, np.array([float(complex(value).real)]))
+    return out
 
 
 class _Target:
@@ -231,6 +246,14 @@ def _run_passes(input, plan, minimum):
             src = take(tuple(result.shape), out_dtype, input)
             _assign(src, input)
             dtype = out_dtype
+        if (
+            out_dtype.kind in "biu"
+            and dtype.kind in "biu"
+            and not (_holds(dtype, plan.cval) and _holds(out_dtype, plan.cval))
+            and any(step.mode == MODE_CONSTANT for step in steps)
+        ):
+            _passes_in_float64(src, result, steps, plan.cval, minimum, take)
+            return target.finish()
         if out_dtype != dtype and out_dtype.kind in "iu" and len(steps) > 1:
             # SciPy writes each pass into the output and filters it again from there:
             # where the conversion wraps (an int16 maximum of 300 is 44 in uint8), the
@@ -266,6 +289,25 @@ def _run_passes(input, plan, minimum):
 def _band_pass(src, dst, step, take, cval, minimum):
     """`_line_pass` as `_support.pass_in_place` runs it on a band."""
     _line_pass(src, dst, step, cval, minimum, take)
+
+
+def _passes_in_float64(src, result, steps, cval, minimum, take):
+    """The passes as SciPy's C runs them when the integer input's dtype cannot hold
+    ``cval`` (-2 or 300 beside uint8): in float64, with ``cval`` compared as it is, each
+    pass written into the output's dtype with C's conversion (a -2 that wins becomes 254
+    in uint8) and read from there by the next pass."""
+    shape = tuple(result.shape)
+    work = take(shape, np.float64, src)
+    _assign(work, src)
+    sums = take(shape, np.float64, src)
+    for k, step in enumerate(steps):
+        _line_pass(work, sums, step, cval, minimum, take)
+        if k == len(steps) - 1:
+            _convert(result, sums)
+            return
+        rounded = take(shape, _numpy_dtype(result), src)
+        _convert(rounded, sums)
+        _assign(work, rounded)
 
 
 def _converted_output(result, dtype):

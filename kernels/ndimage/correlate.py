@@ -51,11 +51,21 @@ def convert(out, i, value, cast):
     if kind == CAST_DIRECT:  # first, alone: a GPU then runs none of the other cases
         out[i] = value
     elif kind in (CAST_VIA_INT32, CAST_BOOL):
-        out[i] = np.int32(value)  # stored into a narrower type (or bytes), it wraps
+        out[i] = c_int32(value)  # stored into a narrower type (or bytes), it wraps
     elif kind == CAST_VIA_INT64:
         out[i] = np.int64(value)
     else:  # CAST_UINT64
         out[i] = c_uint64(value)
+
+
+@jd.func
+def c_int32(value):
+    """The float64 ``value`` as int32, as x86-64 C converts it (``cvttsd2si``): NaN and
+    values outside int32's range give -2**31. Numba's own conversion of such a value is
+    undefined: a scalar one wrapped (4294967294.0 gave -2) where a vector one did not."""
+    if value > -2147483649.0 and value < 2147483648.0:
+        return np.int32(value)
+    return np.int32(-2147483648)
 
 
 @jd.func
@@ -178,7 +188,7 @@ def store_chunk(dst, acc, m, cast):
             elif kind == CAST_VIA_INT64:
                 dst[jj] = np.int64(acc[jj])
             else:  # CAST_VIA_INT32, or CAST_BOOL into a bool array's bytes
-                dst[jj] = np.int32(acc[jj])
+                dst[jj] = c_int32(acc[jj])
             if kind == CAST_BOOL:  # NumPy's bool * and + are `and` / `or`
                 if square:
                     dst[jj] = dst[jj] != 0
@@ -191,7 +201,7 @@ def store_chunk(dst, acc, m, cast):
                 dst[jj] = previous + dst[jj]
     elif cast in (CAST_VIA_INT32, CAST_BOOL):
         for jj in range(m):
-            dst[jj] = np.int32(acc[jj])
+            dst[jj] = c_int32(acc[jj])
     elif cast == CAST_VIA_INT64:
         for jj in range(m):
             dst[jj] = np.int64(acc[jj])

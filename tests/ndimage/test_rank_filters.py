@@ -570,3 +570,57 @@ def test_property_matches_scipy(shape, mode, data, op):
     x = _data(shape, np.float64, sum(shape))
     args = (data.draw(st.integers(0, int(np.prod(size)) - 1)),) if op == "rank_filter" else ()
     _same(op, x, *args, size=size, origin=origin, mode=mode, cval=41.5)
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.int8, np.uint16, np.int32, np.uint32])
+def test_cvals_the_input_dtype_cannot_hold(dtype):
+    """A cval outside the integer input's range (a -1 sentinel beside uint8). SciPy's 1-D
+    and separable minimum/maximum compare it in float64 and write each pass into the
+    output with C's conversion (-2 wins and becomes 254 in uint8); its N-D minimum,
+    maximum and rank filters convert it to the input's dtype first (-2 is 254, so it
+    loses a minimum). Both exactly, for outputs of the input's dtype, float64 and uint8."""
+    x = _data((6, 7), dtype, seed=12)
+    footprint = np.array([[1, 0, 1], [1, 1, 0]], bool)
+    calls = [
+        ("minimum_filter1d", (3,), {}),
+        ("maximum_filter1d", (4,), {"origin": 1}),
+        ("minimum_filter", (3,), {}),
+        ("maximum_filter", (), {"size": (2, 4)}),
+        ("minimum_filter", (), {"footprint": footprint}),
+        ("maximum_filter", (), {"footprint": footprint}),
+        ("median_filter", (3,), {}),
+        ("rank_filter", (1, 3), {}),
+        ("percentile_filter", (20,), {"footprint": footprint}),
+    ]
+    for cval in (-2.0, -200.0, 300.0, 70000.0, 1e10, -1e10, 2.5, -0.5):
+        for output in (None, np.float64, np.uint8):
+            for name, args, kwargs in calls:
+                kwargs = dict(kwargs, mode="constant", cval=cval)
+                if output is not None:
+                    kwargs["output"] = output
+                ref = getattr(ndi, name)(x, *args, **kwargs)
+                ours = getattr(jnd, name)(x, *args, **kwargs)
+                assert ours.dtype == ref.dtype
+                np.testing.assert_array_equal(ours, ref, err_msg=f"{name} cval={cval} {output}")
+
+
+def test_results_beyond_int32_into_narrow_outputs():
+    """C converts a double outside int32's range to -2**31 on the way into an 8- or 16-bit
+    output (its low bits: 0); Numba's own scalar conversion wrapped instead."""
+    x = np.array([[3e9, -3e9, 4294967294.0, 1e20, 40000.0, -40000.0, 7.0]])
+    calls = (
+        ("median_filter", {"footprint": [[1, 1, 1]]}),
+        ("maximum_filter", {"footprint": [[1, 0, 1]]}),
+        ("rank_filter", {"rank": 0, "footprint": [[1, 1]]}),
+    )
+    for dtype in (np.uint8, np.int8, np.int16, np.uint16, np.bool_):
+        for name, kwargs in calls:
+            np.testing.assert_array_equal(
+                getattr(jnd, name)(x, output=dtype, **kwargs),
+                getattr(ndi, name)(x, output=dtype, **kwargs),
+            )
+    wide = np.array([[4294967294, 3000000000, 7]], np.uint32)
+    np.testing.assert_array_equal(
+        jnd.maximum_filter(wide, footprint=[[1, 1]], output=np.uint8),
+        ndi.maximum_filter(wide, footprint=[[1, 1]], output=np.uint8),
+    )
