@@ -215,15 +215,11 @@ def _real_line_pass(src, dst, step, op, cval, flags=0):
 
 def _buffered_lines(src, dst, n, op, step, cval, cast):
     """`_real_line_pass` along the last axis on the CPU through `buffered_lines`, several
-    whole lines an index, where that is the faster kernel: lines of at most
-    `BUFFERED_LINE` outputs (a line's set-up in `correlate_lines` or `uniform_lines` costs
-    more than its arithmetic there), and correlations of more than `SHORT` taps along
-    longer lines that fit its scratch. False for anything else (a GPU, strided arrays,
-    short weights along long lines, which `correlate_lines` reads in place)."""
-    if jd.lanes(src) == 1:
-        return False
-    long_weights = op == "correlate" and step.size > _k.SHORT
-    if n > _k.BUFFERED_LINE and not long_weights:
+    whole lines an index, for lines of at most `BUFFERED_LINE` outputs: a line's set-up
+    in `correlate_lines` or `uniform_lines` costs more than its arithmetic there. False
+    for anything else (a GPU, longer lines, strided arrays, weights too long for the
+    kernel's scratch)."""
+    if jd.lanes(src) == 1 or n > _k.BUFFERED_LINE:
         return False
     if not (_support.is_c_contiguous(src) and _support.is_c_contiguous(dst)):
         return False
@@ -680,8 +676,12 @@ def uniform_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0
     Notes
     -----
     The mean is a running sum along each line, updated as SciPy updates it, so results
-    (and their rounding to integer outputs) equal SciPy's. On CUDA each line is one
-    thread, so this filter gains less from a GPU than the correlations.
+    (and their rounding to integer outputs) equal SciPy's; once an ``inf`` has entered
+    it, the rest of the line is NaN, as in SciPy. Two exceptions: on CUDA a float result
+    is each window's mean weighted per output (equal within rounding; an ``inf`` or NaN
+    stays within the windows that hold it), while integer results keep the running sum,
+    one thread per line; on Dask arrays each chunk's running sum starts afresh, so an
+    ``inf`` carries NaN only to the end of its chunk's reach.
 
     Examples
     --------

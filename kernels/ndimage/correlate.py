@@ -432,8 +432,8 @@ def correlate_lines(a, b, src, w, origin, sym, swap, width, mode, cval, cast, ou
     is 1 (symmetric weights), -1 (antisymmetric) or 0, as SciPy detects them; it picks
     SciPy's order of summation (pairs of taps around the centre, or left to right
     starting with the last tap), which every output follows. On the CPU the callers
-    give lines of up to `BUFFERED_LINE` outputs, and weights of more than `SHORT` taps,
-    to `buffered_lines` instead, which is faster there.
+    give lines of up to `BUFFERED_LINE` outputs to `buffered_lines` instead, which is
+    faster there.
     """
     a, b = np.int64(a), np.int64(b)  # parallel loop indices may come unsigned
     o = b if swap else a
@@ -505,11 +505,10 @@ def correlate_lines(a, b, src, w, origin, sym, swap, width, mode, cval, cast, ou
 
 
 # On the CPU, `buffered_lines` takes the passes along the last axis of lines of at most
-# BUFFERED_LINE outputs, and correlations of more than SHORT taps along longer lines
-# whose extended copy fits its float64 scratch of BUFFERED values (on CUDA it is never
-# launched: a thread computes its outputs from the line itself).
-BUFFERED_LINE = 128
-BUFFERED = jd.per_target(cpu=4096 + 128, cuda=1)
+# BUFFERED_LINE outputs whose extended copies fit its float64 scratch of BUFFERED values
+# (on CUDA it is never launched: a thread computes its outputs from the line itself).
+BUFFERED_LINE = 64
+BUFFERED = jd.per_target(cpu=1024, cuda=1)
 
 
 @jd.kernel(raises=False)
@@ -525,8 +524,7 @@ def buffered_lines(g, src, n, w, origin, sym, running, per, mode, cval, cast, ou
     loops; the sums that straddle two lines' copies are dropped), a running mean runs
     along each line's copy as `uniform_lines` does; each line's ``n`` results are
     gathered and stored at once. Short lines cost `correlate_lines` and `uniform_lines`
-    more in set-up per line than in arithmetic, and long weights more in set-up per
-    chunk. Every sum is in SciPy's order, as there.
+    more in set-up per line than in arithmetic. Every sum is in SciPy's order, as there.
     """
     g = np.int64(g)
     nw = w.shape[0]
