@@ -26,7 +26,7 @@ import numpy as np
 
 import jitdispatch as jd
 
-from ._support import MODE_WRAP, SPARES, mode_code
+from ._support import MODE_WRAP, SPARES, mode_code, reach
 
 __all__ = ["depth_from_plan", "is_dask_array", "map_filter"]
 
@@ -45,25 +45,18 @@ def depth_from_plan(plan, ndim):
     below, above = [0] * ndim, [0] * ndim
     modes = {}
     for step in plan.passes:
-        lo, hi = _reach(step.size, step.origin)
+        lo, hi = reach(step.size, step.origin)
         below[step.axis] += lo
         above[step.axis] += hi
         modes.setdefault(step.axis, step.mode)
     if plan.window is not None:
         for ax in range(ndim):
-            lo, hi = _reach(plan.window.shape[ax], plan.window.origins[ax])
+            lo, hi = reach(plan.window.shape[ax], plan.window.origins[ax])
             below[ax] = max(below[ax], lo)
             above[ax] = max(above[ax], hi)
             modes[ax] = plan.window.mode
     depth = {ax: (below[ax], above[ax]) for ax in range(ndim)}
     return depth, modes
-
-
-def _reach(length, origin):
-    """How far a window of ``length`` at ``origin`` reads below and above a point."""
-    lo = length // 2 + origin
-    hi = length - 1 - length // 2 - origin
-    return max(lo, 0), max(hi, 0)
 
 
 def _min_chunks(chunks, n, least):

@@ -301,23 +301,19 @@ def _run_chain(input, plan):
     """
     passes = plan.passes
     given = plan.output.array
-    if (
-        passes
-        and _support.is_same_array(input, given)
-        and _support.runs_in_place(given)
-    ):
-        result, later = given, passes
-    else:
-        result, later = _support.destination(input, plan.output), passes[1:]
+    # output=input on a large array: every pass in place on it, as SciPy's call does
+    on_input = bool(passes) and _support.is_same_array(input, given)
+    on_input = on_input and _support.runs_in_place(given)
+    result = given if on_input else _support.destination(input, plan.output)
     if not passes:
         return _finish(_copy_into(result, input), plan.output)
     with _support.SPARES.lend() as take:
-        if later and _support.runs_in_place(result):
-            if later is not passes:
+        if (on_input or len(passes) > 1) and _support.runs_in_place(result):
+            if not on_input:
                 src = _support.c_contiguous(input, take)
                 _line_pass(src, result, passes[0], plan.op, plan.cval)
             run = functools.partial(_band_pass, op=plan.op, cval=plan.cval)
-            for step in later:
+            for step in passes if on_input else passes[1:]:
                 _support.pass_in_place(result, step, run, running=plan.op == "uniform")
             return _finish(result, plan.output)
         spare = take(input.shape, plan.output.dtype, input) if len(passes) > 1 else None

@@ -300,12 +300,12 @@ def _passes_in_float64(src, result, steps, cval, minimum, take):
     work = take(shape, np.float64, src)
     _assign(work, src)
     sums = take(shape, np.float64, src)
+    rounded = take(shape, _numpy_dtype(result), src) if len(steps) > 1 else None
     for k, step in enumerate(steps):
         _line_pass(work, sums, step, cval, minimum, take)
         if k == len(steps) - 1:
             _convert(result, sums)
             return
-        rounded = take(shape, _numpy_dtype(result), src)
         _convert(rounded, sums)
         _assign(work, rounded)
 

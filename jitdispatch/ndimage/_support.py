@@ -844,6 +844,13 @@ def destination(input, output):
     return new_array(input.shape, output.dtype, input)
 
 
+def reach(length, origin):
+    """How far a window of ``length`` at ``origin`` reads below and above a point."""
+    lo = length // 2 + origin
+    hi = length - 1 - length // 2 - origin
+    return max(lo, 0), max(hi, 0)
+
+
 # In-place passes (`pass_in_place`) copy this many bytes of their array aside at a time.
 BAND_BYTES = 8 << 20
 
@@ -902,8 +909,7 @@ def _slab_in_place(view, step, run, take, running):
     """`pass_in_place` on a ``(1, n, inner)`` slab larger than a band."""
     n, inner = view.shape[1], view.shape[2]
     row = inner * view.itemsize
-    lo = max(step.size // 2 + step.origin, 0)
-    hi = max(step.size - 1 - step.size // 2 - step.origin, 0)
+    lo, hi = reach(step.size, step.origin)
     rows = max(1, BAND_BYTES // row)
     count = min(-(-n // rows), n // (max(lo, hi) + 1))  # bands, each longer than the reach
     band = (lo + n // max(count, 1) + 1 + hi) * row  # one band's input
