@@ -61,7 +61,7 @@ def main():
             added = (value(ours) - value(ref)) * 1e3
             print(f"{what}: jitdispatch adds {added:.1f} ms to plain Numba's cached start-up")
     ndimage_table(results)
-    beyond_table(results)
+    paired_tables(results)
     memory_table(results)
     patch_table(results)
 
@@ -120,27 +120,30 @@ def memory_table(results):
     )
 
 
-BEYOND = "bench_ndimage.FiltersBeyondKept."
+PAIRED = [
+    ("bench_ndimage.FiltersBeyondKept.", "time_jitdispatch_beyond", "beyond the kept memory"),
+    ("bench_ndimage.FiltersFortranOrder.", "time_jitdispatch_fortran", "Fortran-ordered input"),
+]
 
 
-def beyond_table(results):
-    """Multi-pass filters on arrays beyond the kept memory (passes in place) against
-    SciPy, from one run."""
+def paired_tables(results):
+    """Benchmark classes that time SciPy and one jitdispatch variant on the same calls
+    (multi-pass filters beyond the kept memory, Fortran-ordered inputs), from one run."""
     import itertools
 
-    plain = results.get(BEYOND + "time_scipy")
-    ours = results.get(BEYOND + "time_jitdispatch_beyond")
-    if not plain or not ours:
-        return
-    print(f"\n{'beyond the kept memory':28s} {'input':18s} {'scipy':>8s} {'jd':>8s} {'ratio':>6s}")
-    keys = itertools.product(*plain[1])
-    for (name, spec), a, b in zip(keys, plain[0], ours[0], strict=True):
-        a, b = value([a]), value([b])
-        if a and b:
-            print(
-                f"{name.strip(chr(39)):28s} {spec.strip(chr(39)):18s} {a * 1e3:6.1f}ms "
-                f"{b * 1e3:6.1f}ms {b / a:6.3f}"
-            )
+    for base, variant, title in PAIRED:
+        plain, ours = results.get(base + "time_scipy"), results.get(base + variant)
+        if not plain or not ours:
+            continue
+        print(f"\n{title:28s} {'input':18s} {'scipy':>8s} {'jd':>8s} {'ratio':>6s}")
+        keys = itertools.product(*plain[1])
+        for (name, spec), a, b in zip(keys, plain[0], ours[0], strict=True):
+            a, b = value([a]), value([b])
+            if a and b:
+                print(
+                    f"{name.strip(chr(39)):28s} {spec.strip(chr(39)):18s} {a * 1e3:6.1f}ms "
+                    f"{b * 1e3:6.1f}ms {b / a:6.3f}"
+                )
 
 
 def patch_table(results):

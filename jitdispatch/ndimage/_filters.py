@@ -68,7 +68,7 @@ def _finish(result, output):
     if out is None:
         return result
     if result is not out:
-        out[...] = result
+        _support.assign(out, result)
     return out
 
 

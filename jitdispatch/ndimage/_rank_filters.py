@@ -30,6 +30,7 @@ from ._support import (
     SPARES,
     Kept,
     as_numpy_dtype,
+    assign,
     c_contiguous,
     destination,
     is_torch,
@@ -74,7 +75,7 @@ def _assign(dst, src):
     if is_torch(dst):
         dst.copy_(src)
     else:
-        dst[...] = src
+        assign(dst, src)
 
 
 def _convert(dst, src):
@@ -377,8 +378,10 @@ class _WindowGeometry:
         return device_constants(self.arrays, like)
 
 
-def _flat(input):
-    return input.reshape(-1)
+def _flat(input, take):
+    """``input`` as a 1-D C-ordered array (copied into memory from ``take`` if it is
+    not C-contiguous: a reshape would copy it into new memory, and slowly)."""
+    return c_contiguous(input, take).reshape(-1)
 
 
 # Largest window that selects with a comparator network (`window_network`); larger
@@ -441,51 +444,52 @@ def _run_window(input, plan, op, rank=0, full_box=False):
     target = _Target(input, plan.output)
     if math.prod(input.shape) == 0:
         return target.finish()
-    geo = _Geometry(input.shape, plan.window, full_box)
-    src = _flat(input)
-    # another output dtype gets the result converted as SciPy's C converts it, after
-    result = target.array
-    if _numpy_dtype(result) != _numpy_dtype(input):
-        result = new_array(input.shape, _numpy_dtype(input), input)
-    out2 = result.reshape(geo.rows, geo.last)
-    cv = _cval_array(plan.cval, _numpy_dtype(input), input)
-    shape, offs, foff, lo, hi = geo.device(input)
-    mode = int(plan.window.mode)
-    median9 = geo.count == 9 and rank == 4
-    per_index = _per_index(input)
-    small = 1 < geo.count <= _rank.COUNT_MAX
-    if op == _rank.OP_RANK and per_index == 1 and small and not median9:
-        # one output per index (GPUs): select by counting, with no window buffer in
-        # local memory for the outputs whose window is inside the array
-        top = _top_array(_numpy_dtype(input), input)
-        _rank.window_count_rank(
-            src, out2, shape, offs, foff, lo, hi, mode, cv, top, int(rank),
-            ndrange=(geo.rows, geo.last),
-        )
-    elif op == _rank.OP_RANK and 1 < geo.count <= _NETWORK_MAX and not median9:
-        block = min(per_index, int(_rank.NETWORK_LOCAL) // geo.count)
-        pairs = _selection_pairs(geo.count, int(rank)) * np.uint64(block)
-        pairs = device_constant(pairs, like=input)
-        _rank.window_network(
-            src, out2, shape, offs, foff, lo, hi, mode, cv, int(rank), block, pairs,
-            ndrange=(geo.rows, -(-geo.last // block)),
-        )
-    elif op != _rank.OP_RANK or geo.count <= _rank.MAX_LOCAL:
-        blocks = -(-geo.last // per_index)
-        _rank.window_filter(
-            src, out2, shape, offs, foff, lo, hi, mode, cv, op, int(rank), per_index,
-            ndrange=(geo.rows, blocks),
-        )
-    else:
-        itemsize = _numpy_dtype(input).itemsize
-        chunk = max(1, min(geo.rows, _SCRATCH_BYTES // (geo.count * itemsize)))
-        scratch = jd.empty((chunk, geo.count), _numpy_dtype(input), like=input)
-        for row0 in range(0, geo.rows, chunk):
-            n = min(chunk, geo.rows - row0)
-            _rank.window_rank_scratch(
-                row0, src, out2, scratch, shape, offs, foff, lo, hi, mode, cv, int(rank),
-                ndrange=(n,),
+    with SPARES.lend() as take:  # (a copy of an input that is not C-ordered)
+        geo = _Geometry(input.shape, plan.window, full_box)
+        src = _flat(input, take)
+        # another output dtype gets the result converted as SciPy's C converts it, after
+        result = target.array
+        if _numpy_dtype(result) != _numpy_dtype(input):
+            result = new_array(input.shape, _numpy_dtype(input), input)
+        out2 = result.reshape(geo.rows, geo.last)
+        cv = _cval_array(plan.cval, _numpy_dtype(input), input)
+        shape, offs, foff, lo, hi = geo.device(input)
+        mode = int(plan.window.mode)
+        median9 = geo.count == 9 and rank == 4
+        per_index = _per_index(input)
+        small = 1 < geo.count <= _rank.COUNT_MAX
+        if op == _rank.OP_RANK and per_index == 1 and small and not median9:
+            # one output per index (GPUs): select by counting, with no window buffer in
+            # local memory for the outputs whose window is inside the array
+            top = _top_array(_numpy_dtype(input), input)
+            _rank.window_count_rank(
+                src, out2, shape, offs, foff, lo, hi, mode, cv, top, int(rank),
+                ndrange=(geo.rows, geo.last),
             )
+        elif op == _rank.OP_RANK and 1 < geo.count <= _NETWORK_MAX and not median9:
+            block = min(per_index, int(_rank.NETWORK_LOCAL) // geo.count)
+            pairs = _selection_pairs(geo.count, int(rank)) * np.uint64(block)
+            pairs = device_constant(pairs, like=input)
+            _rank.window_network(
+                src, out2, shape, offs, foff, lo, hi, mode, cv, int(rank), block, pairs,
+                ndrange=(geo.rows, -(-geo.last // block)),
+            )
+        elif op != _rank.OP_RANK or geo.count <= _rank.MAX_LOCAL:
+            blocks = -(-geo.last // per_index)
+            _rank.window_filter(
+                src, out2, shape, offs, foff, lo, hi, mode, cv, op, int(rank), per_index,
+                ndrange=(geo.rows, blocks),
+            )
+        else:
+            itemsize = _numpy_dtype(input).itemsize
+            chunk = max(1, min(geo.rows, _SCRATCH_BYTES // (geo.count * itemsize)))
+            scratch = jd.empty((chunk, geo.count), _numpy_dtype(input), like=input)
+            for row0 in range(0, geo.rows, chunk):
+                n = min(chunk, geo.rows - row0)
+                _rank.window_rank_scratch(
+                    row0, src, out2, scratch, shape, offs, foff, lo, hi, mode, cv, int(rank),
+                    ndrange=(n,),
+                )
     if result is not target.array:
         _convert(target.array, result)
     return target.finish()
@@ -1034,31 +1038,32 @@ def generic_filter(
         return target.finish()
     keywords = tuple(extra_keywords)
     extras = _extra_values(extra_arguments, extra_keywords, input)
-    geo = _Geometry(input.shape, plan.window)
-    src = _flat(input)
-    cast = _support.cast_code(_numpy_dtype(target.array))
-    out2 = _support.kernel_view(target.array).reshape(geo.rows, geo.last)
-    cv = _cval_array(plan.cval, np.float64, input)
-    shape, offs, foff, lo, hi = geo.device(input)
-    mode = int(plan.window.mode)
-    # (with keywords, the function's return type is not worked out for a better error)
-    returning = None if keywords else (function, extras)
-    if geo.count <= _rank.MAX_LOCAL:
-        kernel = _generic_kernel("window", function, len(extra_arguments), keywords)
-        per_index = _per_index(input)
-        blocks = -(-geo.last // per_index)
-        _compiled_call("generic_filter", kernel, src, out2, shape, offs, foff, lo, hi, mode,
-                       cv, cast, per_index, *extras, ndrange=(geo.rows, blocks),
-                       returning=returning)
-    else:
-        kernel = _generic_kernel("window", function, len(extra_arguments), keywords, True)
-        chunk = max(1, min(geo.rows, _SCRATCH_BYTES // (geo.count * 8)))
-        scratch = jd.empty((chunk, geo.count), np.float64, like=input)
-        for row0 in range(0, geo.rows, chunk):
-            n = min(chunk, geo.rows - row0)
-            _compiled_call("generic_filter", kernel, row0, src, out2, scratch, shape, offs,
-                           foff, lo, hi, mode, cv, cast, *extras, ndrange=(n,),
+    with SPARES.lend() as take:  # (a copy of an input that is not C-ordered)
+        geo = _Geometry(input.shape, plan.window)
+        src = _flat(input, take)
+        cast = _support.cast_code(_numpy_dtype(target.array))
+        out2 = _support.kernel_view(target.array).reshape(geo.rows, geo.last)
+        cv = _cval_array(plan.cval, np.float64, input)
+        shape, offs, foff, lo, hi = geo.device(input)
+        mode = int(plan.window.mode)
+        # (with keywords, the function's return type is not worked out for a better error)
+        returning = None if keywords else (function, extras)
+        if geo.count <= _rank.MAX_LOCAL:
+            kernel = _generic_kernel("window", function, len(extra_arguments), keywords)
+            per_index = _per_index(input)
+            blocks = -(-geo.last // per_index)
+            _compiled_call("generic_filter", kernel, src, out2, shape, offs, foff, lo, hi, mode,
+                           cv, cast, per_index, *extras, ndrange=(geo.rows, blocks),
                            returning=returning)
+        else:
+            kernel = _generic_kernel("window", function, len(extra_arguments), keywords, True)
+            chunk = max(1, min(geo.rows, _SCRATCH_BYTES // (geo.count * 8)))
+            scratch = jd.empty((chunk, geo.count), np.float64, like=input)
+            for row0 in range(0, geo.rows, chunk):
+                n = min(chunk, geo.rows - row0)
+                _compiled_call("generic_filter", kernel, row0, src, out2, scratch, shape, offs,
+                               foff, lo, hi, mode, cv, cast, *extras, ndrange=(n,),
+                               returning=returning)
     return target.finish()
 
 
@@ -1306,7 +1311,7 @@ def _batched(xp, view, call, output, n_axes, batch_memory, limit):
     if view.ndim == 0 or view.ndim == n_axes:
         result = call(view)
         if output is not None:
-            output[...] = result
+            assign(output, result)
             return output
         return result
     per_slice = math.prod(view.shape[1:]) * view.dtype.itemsize
@@ -1317,7 +1322,7 @@ def _batched(xp, view, call, output, n_axes, batch_memory, limit):
         result = call(view)
         if output is None:
             return result
-        output[...] = result
+        assign(output, result)
         return output
     for i in range(0, view.shape[0], step):
         stop = min(i + step, view.shape[0])

@@ -40,6 +40,7 @@ import numpy as np
 import jitdispatch as jd
 from jitdispatch import _config, _dispatch
 from jitdispatch.kernels.ndimage import correlate as _correlate
+from jitdispatch.kernels.ndimage import layout as _layout
 
 try:
     from numpy.exceptions import AxisError
@@ -997,8 +998,63 @@ def c_contiguous(input, take):
     if is_c_contiguous(input):
         return input
     copy = take(input.shape, as_numpy_dtype(input.dtype), input)
-    copy[...] = input
+    assign(copy, input)
     return copy
+
+
+# Below this many bytes NumPy's copy between layouts is as fast as the tiled kernel's
+_TILED_BYTES = 1 << 18
+_TILE = 32  # tiles of 32 x 32 elements (128 bytes across and more) ...
+_TILE_BYTES = 128  # ... or, for 1- and 2-byte types, of 128 bytes across
+
+
+def assign(dst, src):
+    """``dst[...] = src``. Between NumPy arrays of one shape and dtype that are
+    contiguous along different axes (a Fortran-ordered or transposed array and a
+    C-ordered one), the copy runs in tiles, in parallel (`copy_tiles`): NumPy's reads one
+    of the two a row apart at every element, 4 to 8 times slower on 2 cores."""
+    if not _copy_in_tiles(dst, src):
+        dst[...] = src
+
+
+def _inner_axis(array):
+    """The axis along which ``array``'s elements lie closest (axes of length 1 aside)."""
+    return min(
+        (abs(stride), axis)
+        for axis, (stride, n) in enumerate(zip(array.strides, array.shape, strict=True))
+        if n > 1
+    )[1]
+
+
+def _copy_in_tiles(dst, src):
+    """`assign` through `copy_tiles` where it is faster; False where it does not apply."""
+    if not (
+        type(dst) is np.ndarray
+        and type(src) is np.ndarray
+        and dst.dtype == src.dtype
+        and dst.shape == src.shape
+        and dst.ndim >= 2
+        and dst.nbytes >= _TILED_BYTES
+        and dst.flags.writeable
+        and dst.dtype.isnative
+        and dst.dtype.kind in "biufc"
+    ):
+        return False
+    along_dst, along_src = _inner_axis(dst), _inner_axis(src)
+    if along_dst == along_src or np.may_share_memory(dst, src):
+        return False
+    order = [ax for ax in range(dst.ndim) if ax not in (along_src, along_dst)]
+    order += [along_src, along_dst]
+    dst, src = kernel_view(dst.transpose(order)), kernel_view(src.transpose(order))
+    while dst.ndim < 4:
+        dst, src = dst[None], src[None]
+    tile = _TILE_BYTES // dst.itemsize if dst.itemsize < 4 else _TILE
+    tiles = -(-dst.shape[-2] // tile) * -(-dst.shape[-1] // tile)
+    for plane in np.ndindex(*dst.shape[:-4]):  # more than four axes: a launch each
+        d, s = dst[plane], src[plane]
+        count = d.shape[0] * d.shape[1] * tiles
+        _layout.copy_tiles(s, d, tile, ndrange=count, cost=tile * tile)
+    return True
 
 
 _kernels = Kept(256)  # Gaussian kernels

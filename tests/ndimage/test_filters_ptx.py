@@ -120,6 +120,16 @@ def test_elementwise_steps(dtype):
     k.add_into.compile_ptx(strided, a, -1, cc=(9, 0))
 
 
+def test_the_copy_between_layouts():
+    # jitdispatch launches it on NumPy arrays only (CuPy copies its own), but it is
+    # written once like the rest
+    from jitdispatch.kernels.ndimage import layout
+
+    src = np.zeros((1, 2, 6, 8), np.float32).transpose(0, 1, 3, 2)  # contiguous along 2
+    dst = np.zeros((1, 2, 8, 6), np.float32)
+    assert ".entry" in layout.copy_tiles.compile_ptx(src, dst, 32, cc=(9, 0))
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(("src", "out"), ALL_PAIRS, ids=lambda d: np.dtype(d).name)
 def test_every_dtype_pair(src, out):

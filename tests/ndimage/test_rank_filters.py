@@ -624,3 +624,31 @@ def test_results_beyond_int32_into_narrow_outputs():
         jnd.maximum_filter(wide, footprint=[[1, 1]], output=np.uint8),
         ndi.maximum_filter(wide, footprint=[[1, 1]], output=np.uint8),
     )
+
+
+@pytest.mark.parametrize("layout", ["fortran", "transposed"])
+def test_inputs_and_outputs_in_other_layouts(layout):
+    # a reshape of a Fortran-ordered input would copy it slowly into new memory; it is
+    # copied in tiles into lent memory instead (and a Fortran-ordered output filled so)
+    x2 = _data((300, 260), np.float32, 5)
+    x3 = _data((40, 60, 60), np.int16, 6)
+
+    def arrange(x):
+        return np.asfortranarray(x) if layout == "fortran" else x.T.copy().T
+
+    calls = [
+        ("median_filter", x2, (), {"size": 3}),
+        ("rank_filter", x3, (4,), {"size": (3, 2, 2), "mode": "constant"}),
+        ("maximum_filter", x2, (), {"footprint": np.array([[1, 0, 1], [1, 1, 0]], bool)}),
+        ("minimum_filter", x3, (), {"size": 3}),
+        ("percentile_filter", x2, (70,), {"size": (2, 3)}),
+        ("generic_filter", x2, (np.ptp,), {"size": 2}),
+    ]
+    for name, x, args, kwargs in calls:
+        expected = getattr(ndi, name)(x, *args, **kwargs)
+        got = getattr(rf, name)(arrange(x), *args, **kwargs)
+        assert got.flags.c_contiguous
+        np.testing.assert_array_equal(got, expected)
+        out = arrange(np.zeros_like(expected))
+        assert getattr(rf, name)(arrange(x), *args, output=out, **kwargs) is out
+        np.testing.assert_array_equal(out, expected)

@@ -925,3 +925,81 @@ def test_is_c_contiguous_reads_each_library_without_importing_it():
     assert _support.c_contiguous(x, take) is x and not given
     copy = _support.c_contiguous(x.T, take)
     assert copy is given[0] and copy.flags.c_contiguous and np.array_equal(copy, x.T)
+
+
+def _layouts(x):
+    """``x``'s values in other memory layouts: Fortran order, the axes permuted, reversed."""
+    n = x.ndim
+    rolled = list(range(1, n)) + [0]
+    back = [n - 1] + list(range(n - 1))
+    reversed_ = x[(slice(None, None, -1),) * n]
+    return {
+        "fortran": np.asfortranarray(x),
+        "permuted": np.ascontiguousarray(x.transpose(rolled)).transpose(back),
+        "reversed-fortran": np.asfortranarray(reversed_)[(slice(None, None, -1),) * n],
+        "strided-last": np.repeat(x, 2, axis=-1)[..., ::2],  # same inner axis: NumPy's copy
+    }
+
+
+@pytest.mark.parametrize(
+    ("shape", "dtype"),
+    [
+        ((300, 260), np.float32),
+        ((513, 257), np.float64),
+        ((600, 700), np.bool_),
+        ((700, 401), np.uint8),
+        ((40, 60, 60), np.int16),
+        ((3, 5, 70, 90), np.complex128),
+        ((2, 3, 4, 30, 50), np.float64),
+    ],
+    ids=str,
+)
+def test_assign_between_layouts(shape, dtype, monkeypatch):
+    # `assign` is ``dst[...] = src``; between arrays contiguous along different axes it
+    # copies in tiles (counted here), elsewhere NumPy copies
+    launches = []
+    kernel = _support._layout.copy_tiles
+
+    def counted(*args, **kwargs):
+        launches.append(kwargs["ndrange"])
+        return kernel(*args, **kwargs)
+
+    monkeypatch.setattr(_support._layout, "copy_tiles", counted)
+    rng = np.random.default_rng(1)
+    x = (rng.normal(size=shape) * 50).astype(dtype)
+    if np.dtype(dtype).kind == "c":
+        x = x + 1j * rng.normal(size=shape)
+    for name, src in _layouts(x).items():
+        assert np.array_equal(src, x)
+        before = len(launches)
+        dst = np.empty(shape, dtype)
+        _support.assign(dst, src)
+        assert np.array_equal(dst, x), name
+        assert (len(launches) > before) == (name != "strided-last"), name
+        # and into a Fortran-ordered destination from a C-ordered source
+        dst = np.empty(shape, dtype, order="F")
+        _support.assign(dst, x)
+        assert np.array_equal(dst, x), name
+
+
+def test_assign_leaves_the_rest_to_numpy(monkeypatch):
+    def refused(*args, **kwargs):
+        raise AssertionError("copy_tiles should not run")
+
+    monkeypatch.setattr(_support._layout, "copy_tiles", refused)
+    x = np.arange(300 * 260, dtype=np.float32).reshape(300, 260)
+    cases = [
+        (np.empty((300, 260), np.float64), x.T.copy().T),  # a conversion: NumPy casts
+        (np.empty((300, 260), np.float32), x),  # the same layout
+        (np.empty((30, 26), np.float32), x[:30, :26].T.copy().T),  # small
+        (np.empty((300, 260), np.float32), np.float32(2.5)),  # broadcasting
+        (np.empty((300, 260), np.float32), x.T.copy().T[:, :1]),  # broadcasting
+    ]
+    for dst, src in cases:
+        _support.assign(dst, src)
+        np.testing.assert_array_equal(dst, np.broadcast_to(np.asarray(src, np.float64), dst.shape))
+    # the same memory both ways round: NumPy buffers the overlap
+    square = np.arange(512 * 512, dtype=np.float64).reshape(512, 512)
+    expected = square.T.copy()
+    _support.assign(square, square.T)
+    np.testing.assert_array_equal(square, expected)
