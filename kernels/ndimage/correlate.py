@@ -822,8 +822,14 @@ def window_output(src, r, j, base, rows_inside, shape, offsets, flat, w, mode, c
         row = base + flat[t] - kl if rows_inside else tap_row(shape, offsets, t, r, mode)
         if row < 0:
             acc += w[t] * cval
-        else:
-            acc += w[t] * line_at(src[row : row + length], j + kl, length, mode, cval)
+            continue
+        k = j + kl  # indexed from the row's start, not through a slice of it
+        if k < 0 or k >= length:
+            k = map_index(k, length, mode)
+            if k < 0:
+                acc += w[t] * cval
+                continue
+        acc += w[t] * np.float64(src[row + k])
     return acc
 
 
