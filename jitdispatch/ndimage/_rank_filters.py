@@ -19,7 +19,6 @@ from jitdispatch.kernels.ndimage import generic as _generic
 from jitdispatch.kernels.ndimage import rank as _rank
 
 from .. import _arrays
-from .._config import PARALLEL_THRESHOLD
 from .._kernel import Func, fingerprint_function
 from . import _checks, _lowlevel, _support
 from ._docstrings import docfiller
@@ -177,22 +176,17 @@ def _per_index(like):
 
 def _row_blocks(pre, n, post, size, lanes):
     """Rows ``block`` and lines ``kblock`` per index of `line_extreme_rows`: a van Herk
-    run (``size`` rows) or 8 rows per index, and on the CPU as many lines as leave
-    enough indices for a parallel launch; 256 when that would take fewer than 32 (then
-    the launch is serial: short rows cost more than a second thread gains). On a GPU
-    (``lanes`` 1) one line per index: neighbouring threads read neighbouring columns.
-    (One output per thread, each scanning its window, measured twice as slow on an
-    H100 for windows of 5 points: van Herk runs share the reads.)"""
+    run (``size`` rows) or 8 rows per index, and on the CPU up to 256 lines (the
+    launch is parallel over the ``pre * jblocks`` row blocks when its work, indices
+    times ``block * kblock``, is large enough). On a GPU (``lanes`` 1) one line per
+    index: neighbouring threads read neighbouring columns. (One output per thread, each
+    scanning its window, measured twice as slow on an H100 for windows of 5 points: van
+    Herk runs share the reads.)"""
     block = size if size > _rank.DIRECT_ROWS else min(n, 8)
     jblocks = -(-n // block)
     if lanes == 1:
         return block, jblocks, 1
-    kblock = 256
-    while kblock > 32 and pre * jblocks * -(-post // kblock) < PARALLEL_THRESHOLD:
-        kblock //= 2
-    if pre * jblocks * -(-post // kblock) < PARALLEL_THRESHOLD:
-        kblock = 256
-    return block, jblocks, min(kblock, post)
+    return block, jblocks, min(256, post)
 
 
 def _line_pass(src, dst, step, cval, minimum, take):
@@ -222,7 +216,7 @@ def _line_pass(src, dst, step, cval, minimum, take):
     acc = take(acc_shape, dtype, src)
     _rank.line_extreme_rows(
         src.reshape(view), dst.reshape(view), acc, *args, block, kblock,
-        ndrange=(pre * jblocks, -(-post // kblock)),
+        ndrange=(pre * jblocks, -(-post // kblock)), cost=block * kblock,
     )
 
 
