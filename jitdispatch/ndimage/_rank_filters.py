@@ -458,7 +458,7 @@ def _run_window(input, plan, op, rank=0, full_box=False):
             top = _top_array(_numpy_dtype(input), input)
             _rank.window_count_rank(
                 src, out2, shape, offs, foff, lo, hi, mode, cv, top, int(rank),
-                ndrange=(geo.rows, geo.last),
+                ndrange=(geo.rows, geo.last), cost=max(1, geo.count),
             )
         elif op == _rank.OP_RANK and 1 < geo.count <= _NETWORK_MAX and not median9:
             block = min(per_index, int(_rank.NETWORK_LOCAL) // geo.count)
@@ -466,13 +466,13 @@ def _run_window(input, plan, op, rank=0, full_box=False):
             pairs = device_constant(pairs, like=input)
             _rank.window_network(
                 src, out2, shape, offs, foff, lo, hi, mode, cv, int(rank), block, pairs,
-                ndrange=(geo.rows, -(-geo.last // block)),
+                ndrange=(geo.rows, -(-geo.last // block)), cost=max(1, block * geo.count),
             )
         elif op != _rank.OP_RANK or geo.count <= _rank.MAX_LOCAL:
             blocks = -(-geo.last // per_index)
             _rank.window_filter(
                 src, out2, shape, offs, foff, lo, hi, mode, cv, op, int(rank), per_index,
-                ndrange=(geo.rows, blocks),
+                ndrange=(geo.rows, blocks), cost=max(1, per_index * geo.count),
             )
         else:
             itemsize = _numpy_dtype(input).itemsize
@@ -482,7 +482,7 @@ def _run_window(input, plan, op, rank=0, full_box=False):
                 n = min(chunk, geo.rows - row0)
                 _rank.window_rank_scratch(
                     row0, src, out2, scratch, shape, offs, foff, lo, hi, mode, cv, int(rank),
-                    ndrange=(n,),
+                    ndrange=(n,), cost=max(1, geo.last * geo.count),
                 )
     if result is not target.array:
         _convert(target.array, result)
@@ -1048,7 +1048,7 @@ def generic_filter(
             blocks = -(-geo.last // per_index)
             _compiled_call("generic_filter", kernel, src, out2, shape, offs, foff, lo, hi, mode,
                            cv, cast, per_index, *extras, ndrange=(geo.rows, blocks),
-                           returning=returning)
+                           cost=max(1, per_index * geo.count), returning=returning)
         else:
             kernel = _generic_kernel("window", function, len(extra_arguments), keywords, True)
             chunk = max(1, min(geo.rows, _SCRATCH_BYTES // (geo.count * 8)))
@@ -1057,7 +1057,7 @@ def generic_filter(
                 n = min(chunk, geo.rows - row0)
                 _compiled_call("generic_filter", kernel, row0, src, out2, scratch, shape, offs,
                                foff, lo, hi, mode, cv, cast, *extras, ndrange=(n,),
-                               returning=returning)
+                               cost=max(1, geo.last * geo.count), returning=returning)
     return target.finish()
 
 
@@ -1144,7 +1144,8 @@ def generic_filter1d(
         sub_src = src3[i0 : i0 + m]
         sub_out = out3[i0 : i0 + m]
         _compiled_call("generic_filter1d", kernel, sub_src, sub_out, inbuf, outbuf, size,
-                       int(step.origin), int(step.mode), cv, cast, *extras, ndrange=(m, post))
+                       int(step.origin), int(step.mode), cv, cast, *extras, ndrange=(m, post),
+                       cost=max(1, n * size))
     return target.finish()
 
 
