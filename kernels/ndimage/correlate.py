@@ -1041,6 +1041,12 @@ def square_add_into(i, dst, src):
 
 
 @jd.kernel(raises=False)
+def table_into(i, dst, table):
+    """``dst[i] = table[dst[i]]`` for 1-byte ``dst``: a function of a byte, looked up."""
+    dst[i] = table[dst[i]]
+
+
+@jd.kernel(raises=False)
 def sqrt_into(i, dst):
     """``dst[i] = sqrt(dst[i])``, computed in float64 and cast back."""
     dst[i] = math.sqrt(np.float64(dst[i]))

@@ -314,6 +314,32 @@ def test_output_array_and_aliasing():
         assert_matches(y, y_ref)
 
 
+def test_uint8_gradient_magnitudes_take_numpys_square_roots(monkeypatch):
+    # NumPy takes a uint8's square root in float16; the square roots of a uint8 gradient
+    # magnitude are its results looked up (`_sqrt`), for arrays of 1024 values and more
+    # (the last lines check the lookup for every byte)
+    looked_up = []
+    kernel = jn._filters._k.table_into
+
+    def counted(*args, **kwargs):
+        looked_up.append(kwargs["ndrange"])
+        return kernel(*args, **kwargs)
+
+    monkeypatch.setattr(jn._filters._k, "table_into", counted)
+    x = np.random.default_rng(8).integers(0, 256, (48, 40), dtype=np.uint8)
+    for mode in ("reflect", "constant"):
+        compare("gaussian_gradient_magnitude", x, 1.2, mode=mode, cval=3.0)
+        compare("generic_gradient_magnitude", x, mode=mode)
+        compare("gaussian_gradient_magnitude", x.astype(np.float64), 1.2, output=np.uint8)
+    assert looked_up and all(n == x.size for n in looked_up)
+    everything = np.arange(256, dtype=np.uint8).reshape(16, 16).repeat(4, axis=0)
+    root = everything.copy()
+    jn._filters._sqrt(root)
+    expected = everything.copy()
+    np.sqrt(expected, expected, casting="unsafe")
+    np.testing.assert_array_equal(root, expected)
+
+
 @pytest.mark.parametrize("out_dtype", [None, np.uint8, np.int16, np.float32, np.uint32])
 def test_derivative_sums_fold_into_the_passes(monkeypatch, out_dtype):
     """laplace, gaussian_laplace and gaussian_gradient_magnitude square and add each
