@@ -19,6 +19,7 @@ Every kernel here is ``jd.kernel(raises=False)``: none raises (indices stay insi
 arrays by construction), so parallel CPU launches skip the check for errors in threads.
 """
 
+import cmath
 import math
 
 import numpy as np
@@ -1044,6 +1045,13 @@ def square_add_into(i, dst, src):
 def table_into(i, dst, table):
     """``dst[i] = table[dst[i]]`` for 1-byte ``dst``: a function of a byte, looked up."""
     dst[i] = table[dst[i]]
+
+
+@jd.kernel(raises=False)
+def complex_sqrt_into(i, dst):
+    """``dst[i] = sqrt(dst[i])`` for complex ``dst``, computed in complex128: the
+    principal root, as NumPy's, which it may differ from in the last bit."""
+    dst[i] = cmath.sqrt(np.complex128(dst[i]))
 
 
 @jd.kernel(raises=False)

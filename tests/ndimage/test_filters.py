@@ -270,6 +270,53 @@ def test_complex_separable(dtype):
     compare("gaussian_filter1d", x, 0.8, order=1, mode="constant", cval=0.5j)
 
 
+@pytest.mark.parametrize("dtype", [np.complex64, np.complex128])
+def test_complex_chains_run_on_real_planes(dtype, monkeypatch):
+    # complex NumPy data with real weights: each part copied into contiguous memory and
+    # its passes run there (1, 2 and 3 passes; into another part dtype; an output array
+    # of its own, contiguous or not, or the input itself)
+    planes = []
+    run = jn._filters._run_planes
+
+    def counted(*args, **kwargs):
+        planes.append(args[0].shape)
+        return run(*args, **kwargs)
+
+    monkeypatch.setattr(jn._filters, "_run_planes", counted)
+    x2, x3 = data((20, 30), dtype, seed=6), data((6, 7, 8), dtype, seed=7)
+    compare("correlate1d", x2, [1.0, -2.0, 0.5], axis=1, mode="constant", cval=2 - 1j)
+    compare("gaussian_filter", x2, 1.2, mode="mirror")
+    compare("gaussian_filter", x3, [0.8, 1.0, 1.5], mode="constant", cval=-1 + 3j)
+    compare("uniform_filter", x3, 3, output=np.complex128, mode="wrap")
+    compare("sobel", x3, axis=1, output=np.complex64)
+    compare("gaussian_laplace", x2, 1.0, mode="nearest")
+    assert len(planes) >= 6
+    out = np.zeros((20, 60), np.complex128)[:, ::2]
+    jn.uniform_filter(x2, 4, out, mode="constant", cval=1j)
+    assert_matches(out.copy(), ndi.uniform_filter(x2, 4, np.complex128, mode="constant", cval=1j))
+    y, y_ref = x2.copy(), x2.copy()  # the output is the input
+    jn.gaussian_filter(y, 1.0, output=y)
+    ndi.gaussian_filter(y_ref, 1.0, output=y_ref)
+    assert_matches(y, y_ref)
+
+
+def test_complex_gradient_magnitudes_take_complex128_roots():
+    # NumPy's complex square root runs on one core; a kernel takes it in complex128
+    # (for 1024 values and more): results may differ from NumPy's in the last bit
+    for dtype in (np.complex64, np.complex128):
+        x = data((40, 30), dtype, seed=9)
+        compare("gaussian_gradient_magnitude", x, 1.3, mode="reflect")
+        compare("generic_gradient_magnitude", x, mode="constant", cval=1 - 1j)
+    z = data((64, 32), np.complex128, seed=10)
+    z.flat[:6] = [0, -0.0, -1 + 0j, complex(-4, -0.0), complex(0, -4), complex(-1e300, 1)]
+    root, expected = z.copy(), np.sqrt(z)
+    jn._filters._sqrt(root)
+    np.testing.assert_allclose(root, expected, rtol=4e-16, atol=0)
+    for part in ("real", "imag"):  # the principal root's signs, zeros included
+        got, want = getattr(root[0, :6], part), getattr(expected[0, :6], part)
+        np.testing.assert_array_equal(np.signbit(got), np.signbit(want))
+
+
 def test_complex_cval_with_real_input_raises():
     compare("correlate1d", data((5,), np.float64), np.array([1j, 2.0]), cval=1j)
     compare("correlate", data((3, 4), np.float64), np.ones((2, 2), complex), cval=1j)

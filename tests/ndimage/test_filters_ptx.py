@@ -118,6 +118,9 @@ def test_elementwise_steps(dtype):
     k.convert_into.compile_ptx(np.zeros(8, np.float64), a, 0, cc=(9, 0))  # rank outputs
     strided = np.zeros(16, dtype)[::2]
     k.add_into.compile_ptx(strided, a, -1, cc=(9, 0))
+    if dtype == np.float64:  # complex gradient magnitudes' square roots
+        for complex_dtype in (np.complex64, np.complex128):
+            k.complex_sqrt_into.compile_ptx(np.zeros(8, complex_dtype), cc=(9, 0))
     if dtype == np.uint8:  # the square roots of a uint8 gradient magnitude
         k.table_into.compile_ptx(a, np.zeros(256, np.uint8), cc=(9, 0))
 
