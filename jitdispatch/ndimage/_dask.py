@@ -26,7 +26,7 @@ import numpy as np
 
 import jitdispatch as jd
 
-from ._support import MODE_WRAP, SPARES, mode_code, reach
+from ._support import MODE_WRAP, SPARES, assign, mode_code, reach
 
 __all__ = ["depth_from_plan", "is_dask_array", "map_filter"]
 
@@ -101,7 +101,7 @@ def _filter_block(run, shape, copies, trim, *blocks):
     with SPARES.lend() as take:  # the filter's result is new memory: this is not kept
         extended = take(shape, blocks[0].dtype, blocks[0])
         for block, (source, destination) in zip(blocks, copies, strict=True):
-            extended[destination] = block[source]
+            assign(extended[destination], block[source])  # (in tiles from Fortran order)
         return run(extended)[trim]
 
 

@@ -187,3 +187,18 @@ def test_dask_blocks_of_a_mebibyte_use_lent_memory_correctly():
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12 * np.abs(want).max())
         got = jn.correlate1d(lazy, [1.0, 3.0, -2.0], axis=0).compute(scheduler="threads")
         np.testing.assert_allclose(got, ndi.correlate1d(x, [1.0, 3.0, -2.0], axis=0), rtol=1e-12)
+
+
+def test_dask_chunks_in_fortran_order():
+    # the chunks of a Fortran-ordered array are Fortran-ordered views: each block and its
+    # neighbours' edges are copied into the C-ordered extended block in tiles
+    x = np.asfortranarray(np.random.default_rng(5).normal(size=(640, 520)))
+    lazy = da.from_array(x, chunks=(320, 260))
+    for name, args, kwargs in [
+        ("gaussian_filter", (1.5,), dict(mode="wrap")),
+        ("correlate", (np.arange(1.0, 7.0).reshape(2, 3),), dict(mode="constant")),
+        ("sobel", (), dict(axis=0)),
+    ]:
+        got = getattr(jn, name)(lazy, *args, **kwargs).compute(scheduler="threads")
+        want = getattr(ndi, name)(x, *args, **kwargs)
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12 * np.abs(want).max())
