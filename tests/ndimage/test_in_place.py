@@ -183,20 +183,12 @@ def peak_bytes(function):
     ],
     ids=["gaussian_filter", "sobel", "maximum_filter", "uniform_filter", "wrap"],
 )
-def test_peak_memory_is_the_result_and_bands(monkeypatch, request, call, shape):
+def test_peak_memory_is_the_result_and_bands(monkeypatch, call, shape):
     """A 2 MiB float64 array, nothing kept, bands of 64 KiB: the call needs its result,
     a few bands and the minimum/maximum kernel's small scratch (a spare array would
     double it), as SciPy needs its result and its line buffers; also with a leading axis
-    too short to cut (each slab is then cut on its own)."""
-    if "maximum_filter" in request.node.name and shape[0] < 8:
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="the minimum/maximum kernels' first pass along a short leading axis "
-                "takes scratch of the array's size divided by that axis's length "
-                "(line_extreme_rows' per-block rows); not cut into bands yet",
-            )
-        )
+    too short to cut (each slab is then cut on its own), along which the minimum/maximum
+    pass, shorter than its window, takes no scratch."""
     monkeypatch.setattr(_support.SPARES, "_limit", 0)
     monkeypatch.setattr(_support, "BAND_BYTES", 64 << 10)
     x = data(shape, np.float64)

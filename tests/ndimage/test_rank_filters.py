@@ -652,3 +652,14 @@ def test_inputs_and_outputs_in_other_layouts(layout):
         out = arrange(np.zeros_like(expected))
         assert getattr(rf, name)(arrange(x), *args, output=out, **kwargs) is out
         np.testing.assert_array_equal(out, expected)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_windows_longer_than_a_leading_axis(mode):
+    # shorter than the window (n < size), a leading axis is scanned point by point
+    # without van Herk scratch; at n == size one run fits
+    for n in (1, 2, 4, 6, 7):
+        x = _data((n, 5, 9), np.float64, n)
+        _same("minimum_filter1d", x, 7, axis=0, mode=mode, cval=50, origin=n % 3 - 1)
+        _same("maximum_filter1d", x, 6, axis=1, mode=mode, cval=-3)
+        _same("maximum_filter", x, size=(7, 6, 1), mode=mode, cval=3)
