@@ -123,8 +123,9 @@ extra_keywords : dict, optional
 The result is undefined where the window holds NaN values; use
 `vectorized_filter` with a NaN-aware function to control it.""",
     "wide_integers": """\
-int64 and uint64 values are compared exactly. SciPy compares them as float64,
-so beyond 2**53, where float64 rounds them, its results can differ.""",
+int64 and uint64 results come back through float64, as SciPy's C filters hold
+values in doubles: rounded beyond 2**53. (SciPy's 1-D rank path keeps int64 whole, as
+here, and compares uint64 values as int64, where here they compare as uint64.)""",
 }
 
 _PLACEHOLDER = re.compile(r"^([ \t]*)%\((\w+)\)s[ \t]*$", re.MULTILINE)

@@ -189,7 +189,22 @@ def _row_blocks(pre, n, post, size, lanes):
     return block, jblocks, min(256, post)
 
 
-def _line_pass(src, dst, step, cval, minimum, take):
+def _line_pass(src, dst, step, cval, minimum, take, through_doubles=False):
+    """One minimum/maximum pass of ``src`` into ``dst`` (one dtype). SciPy's line
+    buffers hold doubles: with ``through_doubles`` (64-bit integers written into an
+    output of their dtype) the result comes back through float64, rounded beyond 2**53
+    (the rounding commutes with the comparisons, so it is applied to the exact result)."""
+    _extreme_pass(src, dst, step, cval, minimum, take)
+    if through_doubles:
+        _convert(dst, dst)
+
+
+def _wide_integers(dtype):
+    """64-bit integers, which SciPy's C filters round through doubles."""
+    return dtype.kind in "iu" and dtype.itemsize == 8
+
+
+def _extreme_pass(src, dst, step, cval, minimum, take):
     shape = tuple(int(n) for n in src.shape)
     pre, n, post = _split(shape, step.axis)
     dtype = _numpy_dtype(src)
@@ -265,11 +280,15 @@ def _run_passes(input, plan, minimum):
         # the passes keep partial results in their output, so they work in one dtype;
         # another output dtype gets the converted result at the end
         last = result if out_dtype == dtype else take(tuple(result.shape), dtype, input)
+        # 64-bit integers into their own dtype: each pass through doubles, as SciPy's
+        doubles = _wide_integers(dtype) and out_dtype == dtype
         if len(steps) > 1 and runs_in_place(last):
             # too large for the kept memory: the later passes in place, a band at a time
             with SPARES.lend() as first:  # the first pass's scratch, back at once
-                _line_pass(src, last, steps[0], plan.cval, minimum, first)
-            run = functools.partial(_band_pass, cval=plan.cval, minimum=minimum)
+                _line_pass(src, last, steps[0], plan.cval, minimum, first, doubles)
+            run = functools.partial(
+                _band_pass, cval=plan.cval, minimum=minimum, through_doubles=doubles
+            )
             for step in steps[1:]:
                 pass_in_place(last, step, run)
         else:
@@ -277,16 +296,16 @@ def _run_passes(input, plan, minimum):
             for k, step in enumerate(steps):
                 # alternate between `spare` and `last` so that the last pass writes `last`
                 dst = last if (len(steps) - 1 - k) % 2 == 0 else spare
-                _line_pass(src, dst, step, plan.cval, minimum, take)
+                _line_pass(src, dst, step, plan.cval, minimum, take, doubles)
                 src = dst
         if last is not result:
             _convert(result, last)
     return target.finish()
 
 
-def _band_pass(src, dst, step, take, cval, minimum):
+def _band_pass(src, dst, step, take, cval, minimum, through_doubles=False):
     """`_line_pass` as `_support.pass_in_place` runs it on a band."""
-    _line_pass(src, dst, step, cval, minimum, take)
+    _line_pass(src, dst, step, cval, minimum, take, through_doubles)
 
 
 def _passes_in_float64(src, result, steps, cval, minimum, take):
@@ -437,6 +456,36 @@ def _top_array(dtype, like):
     return device_constant(np.array([top], dtype), like=like)
 
 
+# Outputs per index of `line_rank` (at least 8 windows' length), and the shortest
+# lines it takes: it keeps a window per index, sorted once per block
+_LINE_RANK_BLOCK = 1024
+_LINE_RANK_MIN = 256
+_LINE_RANK_BYTES = 8 << 20  # windows of the lines one launch takes
+
+
+def _rank_line(flat, ndim, geo):
+    """``(lines, first)`` when the window is ``geo.count`` consecutive points along the
+    last axis of the ``ndim``-D array whose C-ordered values are ``flat``, seen as
+    ``lines`` (2-D; a 1-D input is one line), the point of output ``j`` first at
+    ``j + first``; None otherwise."""
+    offs = geo.offs
+    if geo.count < 3:
+        return None
+    if ndim == 1:
+        along, lines = offs[:, 0], flat.reshape(1, -1)
+        if np.any(offs[:, 1]):
+            return None
+    else:
+        along, lines = offs[:, -1], flat.reshape(geo.rows, geo.last)
+        if np.any(offs[:, :-1]):
+            return None
+    if lines.shape[1] < _LINE_RANK_MIN or not np.array_equal(
+        along, np.arange(along[0], along[0] + geo.count)
+    ):
+        return None
+    return lines, int(along[0])
+
+
 def _run_window(input, plan, op, rank=0, full_box=False):
     target = _Target(input, plan.output)
     if math.prod(input.shape) == 0:
@@ -455,7 +504,26 @@ def _run_window(input, plan, op, rank=0, full_box=False):
         median9 = geo.count == 9 and rank == 4
         per_index = _per_index(input)
         small = 1 < geo.count <= _rank.COUNT_MAX
-        if op == _rank.OP_RANK and per_index == 1 and small and not median9:
+        line = _rank_line(src, input.ndim, geo) if op == _rank.OP_RANK and per_index > 1 else None
+        if line is not None:
+            # a window of consecutive points along lines: a sorted window that slides
+            lines, first = line
+            out_lines = result.reshape(lines.shape)
+            n = lines.shape[1]
+            block = max(_LINE_RANK_BLOCK, 8 * geo.count)
+            per_line = -(-n // block)
+            # the windows of at most _LINE_RANK_BYTES of lines at a time
+            window_bytes = per_line * geo.count * _numpy_dtype(input).itemsize
+            step = max(1, min(lines.shape[0], _LINE_RANK_BYTES // window_bytes))
+            buf = take((step * per_line, geo.count), _numpy_dtype(input), input)
+            for r0 in range(0, lines.shape[0], step):
+                part, out_part = lines[r0 : r0 + step], out_lines[r0 : r0 + step]
+                count = part.shape[0] * per_line
+                _rank.line_rank(
+                    part, out_part, buf, first, mode, cv, int(rank), block,
+                    ndrange=count, cost=block * geo.count.bit_length(),
+                )
+        elif op == _rank.OP_RANK and per_index == 1 and small and not median9:
             # one output per index (GPUs): select by counting, with no window buffer in
             # local memory for the outputs whose window is inside the array
             top = _top_array(_numpy_dtype(input), input)
@@ -489,6 +557,10 @@ def _run_window(input, plan, op, rank=0, full_box=False):
                 )
     if result is not target.array:
         _convert(target.array, result)
+    elif _wide_integers(_numpy_dtype(input)) and not full_box:
+        # SciPy's N-D filters work in doubles: a 64-bit integer result comes back through
+        # float64 (rounded beyond 2**53); only its 1-D rank path keeps it whole
+        _convert(result, result)
     return target.finish()
 
 
@@ -565,9 +637,8 @@ def minimum_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0
     -----
     Short windows are scanned point by point, longer ones by van Herk / Gil-Werman
     (about three comparisons per element whatever `size`); values are compared in the
-    input's dtype. A ``cval``
-    outside the range of an integer input is clamped to that range (for a bool input,
-    any nonzero ``cval`` is True), where SciPy's conversion is undefined.
+    input's dtype. A ``cval`` an integer input cannot hold is compared in float64 and
+    each pass converted into the output as C converts it, as SciPy's passes do.
     %(nan)s
     %(wide_integers)s
     """
@@ -637,9 +708,10 @@ _MINMAX_DOC = """Calculate a multidimensional {what} filter.
     -----
     A box window (a `size`, or a footprint of all True) is separable: one 1-D pass per
     axis of length > 1, as in SciPy; per-axis modes are accepted then only. Other
-    footprints run one N-D window kernel. A ``cval`` outside the range of an integer
-    input is clamped to that range (for a bool input, any nonzero ``cval`` is True),
-    where SciPy's conversion is undefined.
+    footprints run one N-D window kernel. A ``cval`` an integer input cannot hold is
+    handled as in SciPy: compared in float64 by the 1-D passes (each converted into the
+    output as C converts it), converted to the input's dtype as C converts it by the
+    N-D windows.
     %(nan)s
     %(wide_integers)s
     """
@@ -680,13 +752,13 @@ _RANK_NOTES = """Notes
     NaN after every number. As in SciPy, a rank that picks
     the smallest or largest element runs `minimum_filter` / `maximum_filter`, and a
     1-D input uses the whole window even where the footprint is False (SciPy 1.17's
-    1-D path does so). Differences from SciPy: a ``cval`` outside an integer input's
-    range is clamped to that range (for a bool input, any nonzero ``cval`` is True);
-    for a 1-D input and an `output` dtype other than the input's (not float16/small
-    integers), SciPy writes the working type's bytes into `output` (garbage), here the
-    values are converted; for a 1-D input and a window longer than it with a nonzero
-    origin, SciPy's 1-D path returns uninitialised values or wrong ranks, here the
-    ranks of the window as the N-D path reads it.
+    1-D path does so). On the CPU, windows of consecutive points along lines (a 1-D
+    input, ``size=(1, ..., k)``) slide a sorted window from one output to the next.
+    Differences from SciPy: for a 1-D input and an `output` dtype other than the
+    input's (not float16/small integers), SciPy writes the working type's bytes into
+    `output` (garbage), here the values are converted; for a 1-D input and a window
+    longer than it with a nonzero origin, SciPy's 1-D path returns uninitialised values
+    or wrong ranks, here the ranks of the window as the N-D path reads it.
     %(nan)s
     %(wide_integers)s
     """.replace("{max_local}", str(_rank.MAX_LOCAL)).replace(

@@ -802,8 +802,9 @@ def cast_code(dtype):
     """How the kernels convert float64 results to ``dtype`` (see the kernels' CAST_*)."""
     if dtype == np.bool_:
         return _correlate.CAST_BOOL
-    if dtype.kind in "iu" and dtype.itemsize <= 2:
-        return _correlate.CAST_VIA_INT32  # C converts through int32, then wraps
+    if (dtype.kind in "iu" and dtype.itemsize <= 2) or dtype == np.int32:
+        # C converts through int32 (then wraps): out of its range, -2**31
+        return _correlate.CAST_VIA_INT32
     if dtype == np.uint32:
         return _correlate.CAST_VIA_INT64
     if dtype == np.uint64:

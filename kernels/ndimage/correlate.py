@@ -34,7 +34,7 @@ from .boundary import map_index
 CAST_DIRECT = 0  # floats, and the integers whose direct conversion matches C's
 CAST_BOOL = 1  # NumPy's bool is a byte, given as a uint8 view: C stores the truncated
 # value's low byte there, and later passes read that byte (nonzero is True; 256 is not)
-CAST_VIA_INT32 = 2  # 8- and 16-bit integers: truncated to int32, then wrapped
+CAST_VIA_INT32 = 2  # int32 and narrower: truncated to int32 (-2**31 out of range), then wrapped
 CAST_UINT64 = 3  # uint64: as x86-64 C does (values below 2**63 through int64: -5 wraps)
 CAST_VIA_INT64 = 4  # uint32: truncated to int64, then wrapped (-5 gives 2**32 - 5)
 CAST_KIND = 7  # the bits of `cast` that hold one of the above

@@ -701,3 +701,72 @@ def window_rank_scratch(r, row0, src, out, scratch, shape, offs, foff, lo, hi, m
         gather(row, col, src, buf, shape, offs, foff, lo, hi, mode, cv)
         out[row, col] = select(buf, count, rank)
 
+
+
+@jd.func
+def _mapped(line, k, n, mode, c):
+    """``line[k]`` in the line's dtype, ``k`` mapped by the mode (``c`` for cval)."""
+    if k < 0 or k >= n:
+        k = map_index(k, n, mode)
+        if k < 0:
+            return c
+    return line[k]
+
+
+@jd.kernel(raises=False)
+def line_rank(q, src, out, buf, first, mode, cv, rank, block):
+    """Rank filter along the last axis of the 2-D ``src`` over a window of consecutive
+    points (``buf.shape[1]`` of them, from ``j + first`` for output ``j``), by a sorted
+    window that slides: each step counts the values below the leaving one and below the
+    entering one (a loop without branches, which random data would mispredict) and
+    moves the values between the two places by one, instead of selecting from scratch.
+
+    Index ``q`` computes outputs ``jb * block <= j < (jb + 1) * block`` of line ``i``
+    (``(i, jb) = divmod(q, ceil(n / block))``) with ``buf[q]`` as its window. CPU only:
+    on a GPU every thread would keep a window of its own (`window_count_rank` and
+    `window_network` serve GPUs). Values compare in the input's dtype; with NaN in a
+    window the result is undefined, as for the other rank kernels.
+    """
+    q = np.int64(q)
+    n = src.shape[1]
+    size = buf.shape[1]
+    blocks = (n + block - 1) // block
+    i = q // blocks
+    j0 = (q - i * blocks) * block
+    j1 = min(j0 + block, n)
+    w = buf[q]
+    line = src[i]
+    res = out[i]
+    c = cv[0]
+    for t in range(size):  # the first window, sorted by insertion
+        v = _mapped(line, j0 + first + t, n, mode, c)
+        p = t
+        while p > 0 and w[p - 1] > v:
+            w[p] = w[p - 1]
+            p -= 1
+        w[p] = v
+    res[j0] = w[rank]
+    # outputs whose leaving and entering points are both inside the line read it directly
+    inner_lo = min(max(j0 + 1, 1 - first), j1)
+    inner_hi = max(min(j1, n - first - size + 1), inner_lo)
+    for j in range(j0 + 1, j1):
+        if j >= inner_lo and j < inner_hi:
+            old = line[j - 1 + first]
+            new = line[j - 1 + first + size]
+        else:
+            old = _mapped(line, j - 1 + first, n, mode, c)
+            new = _mapped(line, j - 1 + first + size, n, mode, c)
+        at = 0  # where `old` is (its first place) ...
+        to = 0  # ... and how many values are below `new`: counted without branches
+        for k in range(size):
+            at += w[k] < old
+            to += w[k] < new
+        if to > at:  # the values between move down one place; `new` after them
+            for k in range(at, to - 1):
+                w[k] = w[k + 1]
+            w[to - 1] = new
+        else:  # the values between move up one place; `new` before them
+            for k in range(at, to, -1):
+                w[k] = w[k - 1]
+            w[to] = new
+        res[j] = w[rank]

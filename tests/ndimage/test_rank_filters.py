@@ -663,3 +663,72 @@ def test_windows_longer_than_a_leading_axis(mode):
         _same("minimum_filter1d", x, 7, axis=0, mode=mode, cval=50, origin=n % 3 - 1)
         _same("maximum_filter1d", x, 6, axis=1, mode=mode, cval=-3)
         _same("maximum_filter", x, size=(7, 6, 1), mode=mode, cval=3)
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.int16, np.int64, np.float32, np.float64])
+def test_rank_along_lines_by_a_sliding_sorted_window(dtype, monkeypatch):
+    # windows of consecutive points along the last axis (1-D inputs, size=(1, ..., k))
+    # run `line_rank` on the CPU: every mode, origins, ranks, windows longer than the
+    # line, several launches (a small window budget), and the cases it leaves alone
+    runs = []
+    kernel = rf._rank.line_rank
+
+    def counted(*args, **kwargs):
+        runs.append(kwargs["ndrange"])
+        return kernel(*args, **kwargs)
+
+    monkeypatch.setattr(rf._rank, "line_rank", counted)
+    monkeypatch.setattr(rf, "_LINE_RANK_BYTES", 4096)
+    rng = np.random.default_rng(11)
+    if np.dtype(dtype).kind == "f":
+        line = rng.normal(size=700).astype(dtype)
+    else:
+        info = np.iinfo(dtype)
+        line = rng.integers(info.min, info.max, size=700, endpoint=True, dtype=dtype)
+        line[::7] = line[3]  # ties
+    rows = np.stack([line, line[::-1], np.roll(line, 5)])
+    for k, mode in enumerate(MODES):
+        size = (3, 4, 7, 12, 31, 5, 9, 40)[k]
+        origin = (0, 1, -1, 2, -3, 0, -2, 5)[k]
+        kw = {"mode": mode, "cval": 7, "origin": origin}
+        before = len(runs)
+        _same("median_filter", line, size=size, **kw)
+        _same("rank_filter", line, -1, size=size, **kw)
+        _same("rank_filter", line, 1, size=size, **kw)
+        _same("percentile_filter", rows, 35, size=(1, size), origin=(0, origin), mode=mode,
+              cval=7)
+        assert len(runs) >= before + 3  # (rank -1 is a maximum filter, as in SciPy)
+    # a 1-D footprint with holes: SciPy 1.17 takes its whole box, as the kernel does
+    _same("rank_filter", line, 2, footprint=[True, False, True, True])
+    # left to the window kernels: holes in N-D footprints, windows across lines,
+    # lines shorter than the kernel's minimum
+    before = len(runs)
+    _same("median_filter", rows, footprint=np.array([[1, 0, 1, 1]], bool))
+    _same("median_filter", rows, size=(2, 5))
+    _same("median_filter", rows[:, :100], size=(1, 5))
+    _same("median_filter", line[:8], size=11, mode="wrap")
+    assert len(runs) == before
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.uint64])
+def test_64_bit_integers_come_back_through_doubles(dtype):
+    # SciPy's C filters hold values in doubles: 64-bit integers beyond 2**53 come back
+    # rounded (and 2**63 as C converts it), pass after pass; only its 1-D rank path keeps
+    # them whole (for int64; uint64 there compares as int64, which is not followed here)
+    info = np.iinfo(dtype)
+    x = np.random.default_rng(12).integers(info.min, info.max, (30, 40), dtype, endpoint=True)
+    x[0, :6] = [info.max, info.max, info.max, info.min, info.max - 1, info.min + 1]
+    line = x[1]
+    _same("minimum_filter", x, size=3)
+    _same("maximum_filter", x, size=(2, 5), mode="wrap")
+    _same("maximum_filter", x, footprint=np.array([[1, 0, 1], [0, 1, 1]], bool))
+    _same("minimum_filter1d", x, 4, axis=0)
+    _same("maximum_filter1d", line, 3, mode="constant", cval=5)
+    _same("median_filter", x, size=3)
+    _same("percentile_filter", x, 60, size=4, mode="constant", cval=5)
+    _same("rank_filter", x, 2, size=(1, 5))
+    _same("maximum_filter", x, size=3, output=np.int32)  # -2**31 where C's cast fails
+    _same("minimum_filter", x, size=2, output=np.float64)
+    if dtype == np.int64:
+        _same("median_filter", line, size=3)
+        _same("rank_filter", line, 1, size=4, mode="mirror")
