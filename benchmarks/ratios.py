@@ -123,12 +123,14 @@ def memory_table(results):
 PAIRED = [
     ("bench_ndimage.FiltersBeyondKept.", "time_jitdispatch_beyond", "beyond the kept memory"),
     ("bench_ndimage.FiltersFortranOrder.", "time_jitdispatch_fortran", "Fortran-ordered input"),
+    ("bench_ndimage.FiltersSignal.", "time_jitdispatch_signal", "1-D signal"),
 ]
 
 
 def paired_tables(results):
     """Benchmark classes that time SciPy and one jitdispatch variant on the same calls
-    (multi-pass filters beyond the kept memory, Fortran-ordered inputs), from one run."""
+    (multi-pass filters beyond the kept memory, Fortran-ordered inputs, a 1-D signal),
+    from one run."""
     import itertools
 
     for base, variant, title in PAIRED:

@@ -218,6 +218,34 @@ class FiltersFortranOrder(_Timing):
         self.call(jndi, self.x)
 
 
+class FiltersSignal(_Timing):
+    """A 1-D signal of 4M float64 values, where SciPy 1.17's rank filters take their
+    own 1-D path (a window kept ordered from one output to the next) and jitdispatch's
+    a sorted window that slides (`line_rank`). SciPy is timed in the same class."""
+
+    CALLS = {
+        "gaussian_filter1d": lambda m, x: m.gaussian_filter1d(x, 3.0),
+        "maximum_filter1d": lambda m, x: m.maximum_filter1d(x, 21),
+        "median_filter-5": lambda m, x: m.median_filter(x, 5),
+        "median_filter-31": lambda m, x: m.median_filter(x, 31),
+        "percentile_filter-11": lambda m, x: m.percentile_filter(x, 20, size=11),
+        "uniform_filter1d": lambda m, x: m.uniform_filter1d(x, 21),
+    }
+    params = (sorted(CALLS), ["4M-float64"])
+    param_names = ["function", "input"]
+
+    def setup(self, name, spec):
+        self.x = np.random.default_rng(0).random(1 << 22)
+        self.call = self.CALLS[name]
+        self.call(jndi, self.x)  # compile (or load from the disk cache) and warm up
+
+    def time_scipy(self, name, spec):
+        self.call(sndi, self.x)
+
+    def time_jitdispatch_signal(self, name, spec):
+        self.call(jndi, self.x)
+
+
 class FiltersBeyondKept(_Timing):
     """Multi-pass filters on arrays larger than the memory jitdispatch keeps: the later
     passes run in place on the result, a band at a time, instead of through a spare
