@@ -705,7 +705,9 @@ def window_rank_scratch(r, row0, src, out, scratch, shape, offs, foff, lo, hi, m
 
 @jd.func
 def _mapped(line, k, n, mode, c):
-    """``line[k]`` in the line's dtype, ``k`` mapped by the mode (``c`` for cval)."""
+    """``line[k]`` in the line's dtype, ``k`` mapped by the mode (``c`` for cval). (The
+    correlation kernels' ``line_at`` returns float64, which would round 64-bit integers
+    before they are compared.)"""
     if k < 0 or k >= n:
         k = map_index(k, n, mode)
         if k < 0:
