@@ -181,7 +181,8 @@ def line_extreme_rows(q, kb, src, out, acc, size, origin, mode, cv, minimum, blo
     """As `line_extreme` along axis 1 of the 3-D ``src`` (``post > 1``), for the lines
     ``kb * kblock <= k < (kb + 1) * kblock`` at once: each step updates a row of
     them. ``(i, jb) = divmod(q, ceil(n / block))``; ``acc`` is scratch of shape
-    ``(pre * ceil(n / block), post)`` (one row per index) when ``size > DIRECT_ROWS``."""
+    ``(pre * ceil(n / block), post)`` (one row per index) when ``size > DIRECT_ROWS``
+    and ``n >= size`` (van Herk runs fit in the axis)."""
     q = np.int64(q)
     n = src.shape[1]
     blocks = (n + block - 1) // block
@@ -196,7 +197,9 @@ def line_extreme_rows(q, kb, src, out, acc, size, origin, mode, cv, minimum, blo
     last = max(min(stop, n - size + half + 1), first)
     if size <= DIRECT_ROWS:
         first = last = stop  # every row by the scan below
-    r = acc[q if size > DIRECT_ROWS else 0, k0:k1]  # `acc` is (1, 1) then
+    # `acc` has a row per index only where van Herk runs fit (size > DIRECT_ROWS and
+    # n >= size); it is (1, 1) otherwise, and its row 0 is never read then
+    r = acc[q if size > DIRECT_ROWS and n >= size else 0, k0:k1]
     j0 = first
     while j0 < last:
         j1 = min(j0 + size, last)
