@@ -76,7 +76,7 @@ def _copy_into(dst, src):
     """``dst[...] = src`` with NumPy's casting (SciPy's copy when no pass runs)."""
     if _numpy_dtype(src).kind == "c" and _numpy_dtype(dst).kind != "c":
         src = src.real  # what NumPy's cast keeps (it also warns; SciPy would warn too)
-    dst[...] = src
+    _support.assign(dst, src)
     return dst
 
 

@@ -174,11 +174,11 @@ def _per_index(like):
     return _BLOCK if jd.lanes(like) > 1 else 1
 
 
-def _row_blocks(pre, n, post, size, lanes):
+def _row_blocks(n, post, size, lanes):
     """Rows ``block`` and lines ``kblock`` per index of `line_extreme_rows`: a van Herk
     run (``size`` rows) or 8 rows per index, and on the CPU up to 256 lines (the
-    launch is parallel over the ``pre * jblocks`` row blocks when its work, indices
-    times ``block * kblock``, is large enough). On a GPU (``lanes`` 1) one line per
+    launch is parallel over its row blocks when its work, indices times
+    ``block * kblock``, is large enough). On a GPU (``lanes`` 1) one line per
     index: neighbouring threads read neighbouring columns. (One output per thread, each
     scanning its window, measured twice as slow on an H100 for windows of 5 points: van
     Herk runs share the reads.)"""
@@ -226,7 +226,7 @@ def _extreme_pass(src, dst, step, cval, minimum, take):
         )
         return
     view = (pre, n, post)
-    block, jblocks, kblock = _row_blocks(pre, n, post, size, jd.lanes(src))
+    block, jblocks, kblock = _row_blocks(n, post, size, jd.lanes(src))
     # van Herk runs keep a row of running extremes per index: only where a run fits in
     # the axis (n >= size); shorter axes are scanned point by point, with no scratch
     runs = size > _rank.DIRECT_ROWS and n >= size
@@ -365,6 +365,7 @@ class _WindowGeometry:
         shape = tuple(int(n) for n in shape)
         wshape = tuple(int(n) for n in window.shape)
         mask = None if full_box else window.footprint
+        one_dim = len(shape) < 2
         if len(shape) < 2:  # kernels want (rows, last): add a unit axis at the end
             shape = shape + (1,) * (2 - len(shape))
             wshape = wshape + (1,) * (2 - len(wshape))
@@ -389,6 +390,18 @@ class _WindowGeometry:
         self.rows = math.prod(shape[:-1])
         self.last = shape[-1]
         self.count = len(offs)
+        # `line_rank`'s view: lines along the last axis (a 1-D input is one line), and
+        # where a window of 3 or more consecutive points on them starts; else None
+        axis = 0 if one_dim else len(shape) - 1
+        along = offs[:, axis]
+        self.lines = (1, shape[0]) if one_dim else (self.rows, self.last)
+        self.line_first = None
+        if (
+            self.count >= 3
+            and not np.delete(offs, axis, axis=1).any()
+            and np.array_equal(along, np.arange(along[0], along[0] + self.count))
+        ):
+            self.line_first = int(along[0])
 
     def device(self, like):
         return device_constants(self.arrays, like)
@@ -463,29 +476,6 @@ _LINE_RANK_MIN = 256
 _LINE_RANK_BYTES = 8 << 20  # windows of the lines one launch takes
 
 
-def _rank_line(flat, ndim, geo):
-    """``(lines, first)`` when the window is ``geo.count`` consecutive points along the
-    last axis of the ``ndim``-D array whose C-ordered values are ``flat``, seen as
-    ``lines`` (2-D; a 1-D input is one line), the point of output ``j`` first at
-    ``j + first``; None otherwise."""
-    offs = geo.offs
-    if geo.count < 3:
-        return None
-    if ndim == 1:
-        along, lines = offs[:, 0], flat.reshape(1, -1)
-        if np.any(offs[:, 1]):
-            return None
-    else:
-        along, lines = offs[:, -1], flat.reshape(geo.rows, geo.last)
-        if np.any(offs[:, :-1]):
-            return None
-    if lines.shape[1] < _LINE_RANK_MIN or not np.array_equal(
-        along, np.arange(along[0], along[0] + geo.count)
-    ):
-        return None
-    return lines, int(along[0])
-
-
 def _run_window(input, plan, op, rank=0, full_box=False):
     target = _Target(input, plan.output)
     if math.prod(input.shape) == 0:
@@ -504,11 +494,15 @@ def _run_window(input, plan, op, rank=0, full_box=False):
         median9 = geo.count == 9 and rank == 4
         per_index = _per_index(input)
         small = 1 < geo.count <= _rank.COUNT_MAX
-        line = _rank_line(src, input.ndim, geo) if op == _rank.OP_RANK and per_index > 1 else None
-        if line is not None:
+        if (
+            op == _rank.OP_RANK
+            and per_index > 1
+            and geo.line_first is not None
+            and geo.lines[1] >= _LINE_RANK_MIN
+        ):
             # a window of consecutive points along lines: a sorted window that slides
-            lines, first = line
-            out_lines = result.reshape(lines.shape)
+            lines, first = src.reshape(geo.lines), geo.line_first
+            out_lines = result.reshape(geo.lines)
             n = lines.shape[1]
             block = max(_LINE_RANK_BLOCK, 8 * geo.count)
             per_line = -(-n // block)
