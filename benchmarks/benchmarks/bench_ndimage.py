@@ -221,7 +221,8 @@ class FiltersFortranOrder(_Timing):
 class FiltersSignal(_Timing):
     """A 1-D signal of 4M float64 values, where SciPy 1.17's rank filters take their
     own 1-D path (a window kept ordered from one output to the next) and jitdispatch's
-    a sorted window that slides (`line_rank`). SciPy is timed in the same class."""
+    a selection network over lanes of outputs (`line_network`, 5 and 11 points) or a
+    sorted window that slides (`line_rank`, 31). SciPy is timed in the same class."""
 
     CALLS = {
         "gaussian_filter1d": lambda m, x: m.gaussian_filter1d(x, 3.0),

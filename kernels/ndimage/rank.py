@@ -4,7 +4,8 @@ Two shapes of work:
 
 * ``line_*``: one 1-D window along one axis, the array seen as ``(pre, n)`` for the
   last axis or ``(pre, n, post)`` for another (free reshapes of a contiguous array).
-  Separable minimum/maximum filters chain these.
+  Separable minimum/maximum filters chain these; on the CPU, rank filters over
+  consecutive points along the last axis run `line_network` or `line_rank`.
 * ``window_*``: an N-D window given as a list of points. The input is flat and
   C-contiguous, the output ``(rows, last)``; each index computes ``block`` consecutive
   outputs of one row, so per-index scratch memory is set up once per block. Points
@@ -38,6 +39,10 @@ MAX_LOCAL = 256
 # (``_NETWORK_MAX`` of jitdispatch.ndimage._rank_filters), so that a thread reserves
 # no more local memory than it uses.
 NETWORK_LOCAL = jd.per_target(cpu=1024, cuda=160)
+
+# Scratch of `line_network` (CPU only), per index: points times outputs, 32 KiB of
+# float64, within a core's L1 data cache.
+LINE_NETWORK_LOCAL = 4096
 
 # Rank windows `window_count_rank` takes (one output per index, on GPUs): up to
 # COUNT_SLOTS points in registers, (points rounded up to 4, 8, 9, 12 or 16)**2
@@ -721,36 +726,48 @@ def _mapped(line, k, n, mode, c):
 @jd.kernel(raises=False)
 def line_rank(q, src, out, buf, first, mode, cv, rank, block):
     """Rank filter along the last axis of the 2-D ``src`` over a window of consecutive
-    points (``buf.shape[1]`` of them, from ``j + first`` for output ``j``), by a sorted
-    window that slides: each step counts the values below the leaving one and below the
-    entering one (a loop without branches, which random data would mispredict) and
-    moves the values between the two places by one, instead of selecting from scratch.
+    points (``buf.shape[2] - 2`` of them, from ``j + first`` for output ``j``), by a
+    sorted window that slides: each step counts the values below the leaving one and
+    below the entering one, and moves the values between the two places by one.
+
+    Nothing in a step branches on the data (random data would mispredict every such
+    branch): the counts are sums of comparisons, and the move rewrites the whole window
+    into the other half of ``buf[q]`` (``buf[q, 0]`` and ``buf[q, 1]`` take turns), each
+    place taking its own value, its upper or its lower neighbour's, or the entering
+    value. The window sits at places 1 to ``size`` of each half, so that the neighbours
+    of the end places are in the array (they are read, never taken). Both loops run the
+    window's length and vectorise.
 
     Index ``q`` computes outputs ``jb * block <= j < (jb + 1) * block`` of line ``i``
-    (``(i, jb) = divmod(q, ceil(n / block))``) with ``buf[q]`` as its window. CPU only:
-    on a GPU every thread would keep a window of its own (`window_count_rank` and
-    `window_network` serve GPUs). Values compare in the input's dtype; with NaN in a
-    window the result is undefined, as for the other rank kernels.
+    (``(i, jb) = divmod(q, ceil(n / block))``). CPU only: on a GPU every thread would
+    keep a window of its own (`window_count_rank` and `window_network` serve GPUs).
+    Values compare in the input's dtype; with NaN in a window the result is undefined,
+    as for the other rank kernels.
     """
     q = np.int64(q)
     n = src.shape[1]
-    size = buf.shape[1]
+    size = buf.shape[2] - 2
     blocks = (n + block - 1) // block
     i = q // blocks
     j0 = (q - i * blocks) * block
     j1 = min(j0 + block, n)
-    w = buf[q]
+    a = buf[q, 0]
+    b = buf[q, 1]
     line = src[i]
     res = out[i]
     c = cv[0]
     for t in range(size):  # the first window, sorted by insertion
         v = _mapped(line, j0 + first + t, n, mode, c)
-        p = t
-        while p > 0 and w[p - 1] > v:
-            w[p] = w[p - 1]
+        p = t + 1
+        while p > 1 and a[p - 1] > v:
+            a[p] = a[p - 1]
             p -= 1
-        w[p] = v
-    res[j0] = w[rank]
+        a[p] = v
+    a[0] = a[1]  # (read beside the window's ends, never taken)
+    a[size + 1] = a[size]
+    b[0] = a[1]
+    b[size + 1] = a[size]
+    res[j0] = a[rank + 1]
     # outputs whose leaving and entering points are both inside the line read it directly
     inner_lo = min(max(j0 + 1, 1 - first), j1)
     inner_hi = max(min(j1, n - first - size + 1), inner_lo)
@@ -761,17 +778,71 @@ def line_rank(q, src, out, buf, first, mode, cv, rank, block):
         else:
             old = _mapped(line, j - 1 + first, n, mode, c)
             new = _mapped(line, j - 1 + first + size, n, mode, c)
-        at = 0  # where `old` is (its first place) ...
-        to = 0  # ... and how many values are below `new`: counted without branches
-        for k in range(size):
-            at += w[k] < old
-            to += w[k] < new
-        if to > at:  # the values between move down one place; `new` after them
-            for k in range(at, to - 1):
-                w[k] = w[k + 1]
-            w[to - 1] = new
-        else:  # the values between move up one place; `new` before them
-            for k in range(at, to, -1):
-                w[k] = w[k - 1]
-            w[to] = new
-        res[j] = w[rank]
+        below_old = 0  # `old` is at place below_old + 1 (its first place)
+        below_new = 0
+        for k in range(1, size + 1):
+            below_old += a[k] < old
+            below_new += a[k] < new
+        at = below_old + 1
+        # where `new` goes: after the values between if they move down, else before them
+        to = below_new if below_new > below_old else below_new + 1
+        for k in range(1, size + 1):
+            lower = a[k - 1]  # (all three read: a select of loaded values vectorises)
+            same = a[k]
+            upper = a[k + 1]
+            v = upper if (k >= at) & (k < to) else same
+            v = lower if (k > to) & (k <= at) else v
+            b[k] = new if k == to else v
+        res[j] = b[rank + 1]
+        a, b = b, a
+
+
+@jd.kernel(raises=False)
+def line_network(q, src, out, first, mode, cv, rank, block, count, lanes, pairs):
+    """Rank filter along the last axis of the 2-D ``src`` over ``count`` consecutive
+    points (from ``j + first`` for output ``j``), selecting with a comparator network
+    as `window_network` does: ``lanes`` outputs at a time are lanes of a local buffer
+    (point ``p`` of lane ``t`` at ``buf[p * lanes + t]``), filled from the line by
+    slices (point ``p`` of the lanes is the line shifted by ``p``), and point by point
+    through the mode where they leave the line. ``pairs`` holds the comparators, point numbers
+    times ``lanes``; ``count * lanes <= LINE_NETWORK_LOCAL``.
+
+    Index ``q`` computes outputs ``jb * block <= j < (jb + 1) * block`` of line ``i``, as
+    in `line_rank`. CPU only (a GPU thread computes one output: `window_count_rank`).
+    """
+    q = np.int64(q)
+    n = src.shape[1]
+    blocks = (n + block - 1) // block
+    i = q // blocks
+    j0 = (q - i * blocks) * block
+    j1 = min(j0 + block, n)
+    buf = jd.local.array(LINE_NETWORK_LOCAL, src.dtype)
+    line = src[i]
+    res = out[i]
+    c = cv[0]
+    for s in range(j0, j1, lanes):
+        w = min(lanes, j1 - s)
+        for p in range(count):
+            lane = buf[p * lanes : p * lanes + w]
+            k0 = s + first + p  # lane t reads line[k0 + t]: inside for lo <= t < hi
+            lo = min(max(0, -k0), w)
+            hi = max(min(w, n - k0), lo)
+            for t in range(lo):
+                lane[t] = _mapped(line, k0 + t, n, mode, c)
+            seg = line[k0 + lo : k0 + hi]
+            inner = lane[lo:hi]
+            for t in range(hi - lo):
+                inner[t] = seg[t]
+            for t in range(hi, w):
+                lane[t] = _mapped(line, k0 + t, n, mode, c)
+        for e in range(pairs.shape[0]):
+            pu = pairs[e, 0]
+            pv = pairs[e, 1]
+            for t in range(np.uint64(w)):
+                u = buf[pu + t]
+                v = buf[pv + t]
+                buf[pu + t] = jd.fmin(u, v)
+                buf[pv + t] = jd.fmax(u, v)
+        picked = buf[rank * lanes : rank * lanes + w]
+        for t in range(w):
+            res[s + t] = picked[t]

@@ -665,20 +665,23 @@ def test_windows_longer_than_a_leading_axis(mode):
         _same("maximum_filter", x, size=(7, 6, 1), mode=mode, cval=3)
 
 
+@pytest.mark.parametrize("kernel", ["line_network", "line_rank"])
 @pytest.mark.parametrize("dtype", [np.uint8, np.int16, np.int64, np.float32, np.float64])
-def test_rank_along_lines_by_a_sliding_sorted_window(dtype, monkeypatch):
+def test_rank_along_lines(dtype, kernel, monkeypatch):
     # windows of consecutive points along the last axis (1-D inputs, size=(1, ..., k))
-    # run `line_rank` on the CPU: every mode, origins, ranks, windows longer than the
-    # line, several launches (a small window budget), and the cases it leaves alone
+    # run `line_network` (small windows) or `line_rank` (a sliding sorted window) on the
+    # CPU, each forced here: every mode, origins, ranks, windows longer than the line,
+    # several launches (a small window budget), and the cases they leave alone
     runs = []
-    kernel = rf._rank.line_rank
+    launch = getattr(rf._rank, kernel)
 
     def counted(*args, **kwargs):
         runs.append(kwargs["ndrange"])
-        return kernel(*args, **kwargs)
+        return launch(*args, **kwargs)
 
-    monkeypatch.setattr(rf._rank, "line_rank", counted)
+    monkeypatch.setattr(rf._rank, kernel, counted)
     monkeypatch.setattr(rf, "_LINE_RANK_BYTES", 4096)
+    monkeypatch.setattr(rf, "_LINE_NETWORK_BYTES", 0 if kernel == "line_rank" else 1 << 40)
     rng = np.random.default_rng(11)
     if np.dtype(dtype).kind == "f":
         line = rng.normal(size=700).astype(dtype)
@@ -698,16 +701,40 @@ def test_rank_along_lines_by_a_sliding_sorted_window(dtype, monkeypatch):
         _same("percentile_filter", rows, 35, size=(1, size), origin=(0, origin), mode=mode,
               cval=7)
         assert len(runs) >= before + 3  # (rank -1 is a maximum filter, as in SciPy)
-    # a 1-D footprint with holes: SciPy 1.17 takes its whole box, as the kernel does
-    _same("rank_filter", line, 2, footprint=[True, False, True, True])
+    # a 1-D footprint with holes: SciPy 1.17 takes its whole box, as the kernels do
+    before = len(runs)
+    _same("rank_filter", line, 1, footprint=[True, False, True, True])
+    # a line of several blocks whose last block is short
+    _same("median_filter", np.tile(line, 4)[:2711], size=6, mode="mirror", origin=-1)
+    assert len(runs) == before + 2
     # left to the window kernels: holes in N-D footprints, windows across lines,
-    # lines shorter than the kernel's minimum
+    # lines shorter than the kernels' minimum
     before = len(runs)
     _same("median_filter", rows, footprint=np.array([[1, 0, 1, 1]], bool))
     _same("median_filter", rows, size=(2, 5))
     _same("median_filter", rows[:, :100], size=(1, 5))
     _same("median_filter", line[:8], size=11, mode="wrap")
     assert len(runs) == before
+
+
+def test_rank_along_lines_chooses_by_comparators(monkeypatch):
+    # the network for windows whose comparators are few, the sliding window past that
+    chosen = []
+    for name in ("line_network", "line_rank"):
+        launch = getattr(rf._rank, name)
+        monkeypatch.setattr(
+            rf._rank, name,
+            lambda *a, _n=name, _f=launch, **k: (chosen.append(_n), _f(*a, **k))[1],
+        )
+    x = np.random.default_rng(3).normal(size=3000)
+    for size, dtype, kernel in [(25, np.float64, "line_network"),
+                                (31, np.float64, "line_rank"),
+                                (31, np.float32, "line_network"),
+                                (51, np.uint8, "line_network"),
+                                (71, np.uint8, "line_rank")]:
+        chosen.clear()
+        _same("median_filter", (x * 50).astype(dtype), size=size)
+        assert chosen == [kernel], (size, dtype)
 
 
 @pytest.mark.parametrize("dtype", [np.int64, np.uint64])
