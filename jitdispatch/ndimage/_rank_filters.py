@@ -513,9 +513,39 @@ def _run_lines(lines, out_lines, geo, rank, mode, cv, take):
         )
 
 
+def _rank1d_working(input, cval):
+    """The dtype SciPy's 1-D rank path selects in, where the input's own would give
+    another result: float32 for float16 (which compiled code cannot take), int64 for an
+    integer input whose dtype does not hold ``cval`` (the constant's rank among the
+    values then differs: a ``cval`` of 300 is above every uint8, not 44)."""
+    dtype = _numpy_dtype(input)
+    if dtype == np.float16:
+        return np.dtype(np.float32)
+    if dtype.kind in "biu" and not _holds(dtype, cval):
+        return np.dtype(np.int64)
+    return dtype
+
+
+def _rank1d_casts(dtype, out_dtype):
+    """Whether SciPy's 1-D rank path casts its result into an output of ``out_dtype``
+    with NumPy (``np.copyto``): it does for inputs it widens; for the others it writes
+    its working values as they are (garbage when the dtypes differ: here they are
+    converted, with NumPy's cast where the kernels cannot write the output's dtype)."""
+    return dtype not in (np.int64, np.float64, np.float32) or out_dtype == np.float16
+
+
 def _run_window(input, plan, op, rank=0, full_box=False):
     target = _Target(input, plan.output)
     if math.prod(input.shape) == 0:
+        return target.finish()
+    working = _rank1d_working(input, plan.cval) if full_box else _numpy_dtype(input)
+    if working != _numpy_dtype(input):
+        # as SciPy: the values in the working dtype, the result cast into the output
+        # with NumPy's unsafe casting
+        wide = new_array(input.shape, working, input)
+        _assign(wide, input)
+        within = plan._replace(output=_support.Output(working))
+        _assign(target.array, _run_window(wide, within, op, rank, full_box))
         return target.finish()
     with SPARES.lend() as take:  # (a copy of an input that is not C-ordered)
         geo = _Geometry(input.shape, plan.window, full_box)
@@ -573,7 +603,10 @@ def _run_window(input, plan, op, rank=0, full_box=False):
                     ndrange=(n,), cost=max(1, geo.last * geo.count),
                 )
     if result is not target.array:
-        _convert(target.array, result)
+        if full_box and _rank1d_casts(_numpy_dtype(input), _numpy_dtype(target.array)):
+            _assign(target.array, result)
+        else:
+            _convert(target.array, result)
     elif _wide_integers(_numpy_dtype(input)) and not full_box:
         # SciPy's N-D filters work in doubles: a 64-bit integer result comes back through
         # float64 (rounded beyond 2**53); only its 1-D rank path keeps it whole
@@ -769,8 +802,11 @@ _RANK_NOTES = """Notes
     NaN after every number. As in SciPy, a rank that picks
     the smallest or largest element runs `minimum_filter` / `maximum_filter`, and a
     1-D input uses the whole window even where the footprint is False (SciPy 1.17's
-    1-D path does so). On the CPU, windows of consecutive points along lines (a 1-D
-    input, ``size=(1, ..., k)``) slide a sorted window from one output to the next.
+    1-D path does so), and selects as that path does: a float16 1-D input in float32
+    (the N-D filters refuse float16, as SciPy's), an integer one in int64 where its dtype
+    cannot hold `cval`, the result cast into `output` by NumPy. On the CPU, windows of
+    consecutive points along lines (a 1-D input, ``size=(1, ..., k)``) select by a
+    network over several outputs at once or slide a sorted window along the line.
     Differences from SciPy: for a 1-D input and an `output` dtype other than the
     input's (not float16/small integers), SciPy writes the working type's bytes into
     `output` (garbage), here the values are converted; for a 1-D input and a window

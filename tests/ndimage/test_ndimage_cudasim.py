@@ -38,6 +38,22 @@ def test_integer_rounding_matches_scipy_in_the_simulator():
     np.testing.assert_array_equal(med, sndi.median_filter(host, size=3, mode="wrap"))
 
 
+def test_1d_rank_path_widens_as_scipy_in_the_simulator():
+    # float16 selects in float32, a cval uint8 cannot hold in int64 (SciPy's 1-D path)
+    rng = np.random.default_rng(9)
+    cases = [
+        ((rng.standard_normal(30) * 40).astype(np.float16), 0.3, None),
+        (rng.integers(0, 256, 30).astype(np.uint8), 300.0, np.float16),
+    ]
+    for x, cval, output in cases:
+        kw = dict(mode="constant", cval=cval, output=output)
+        with jd.use_target("cuda"):
+            got = jndi.median_filter(x, 5, **kw)
+        want = sndi.median_filter(x, 5, **kw)
+        assert got.dtype == want.dtype
+        np.testing.assert_array_equal(got, want)
+
+
 # The simulator adds NumPy integer scalars, which warn where compiled code silently
 # wraps around (as NumPy's own in-place array steps do): the wrap is what is tested.
 @pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")

@@ -604,6 +604,52 @@ def test_cvals_the_input_dtype_cannot_hold(dtype):
                 np.testing.assert_array_equal(ours, ref, err_msg=f"{name} cval={cval} {output}")
 
 
+@pytest.mark.parametrize("dtype", [bool, np.uint8, np.int16, np.uint32, np.float16])
+def test_1d_rank_path_widens_as_scipy(dtype):
+    """SciPy's 1-D rank path selects in float32 (float16 input) or int64 (other integer
+    types, bool), with ``cval`` converted to that type, and casts the result into the
+    output with NumPy: a float16 input works there (its N-D filters refuse it), a cval
+    of 300 or -7 ranks as itself beside uint8 (not as 44 or 249), and a float16 output
+    takes an integer input's result."""
+    rng = np.random.default_rng(3)
+    x = (rng.standard_normal(41) * 60).astype(dtype)
+    calls = [
+        ("median_filter", (5,), {}),
+        ("rank_filter", (-2, 6), {}),
+        ("percentile_filter", (70, 9), {"origin": 1}),
+        ("median_filter", (), {"size": 45}),  # a window longer than the input
+    ]
+    for cval in (0.3, 300.0, -7.0, 1e5):
+        for mode in ("constant", "reflect", "wrap"):
+            for output in (None, np.float16, np.float32, np.int16, np.uint8):
+                for name, args, kwargs in calls:
+                    kwargs = dict(kwargs, mode=mode, cval=cval, output=output)
+                    msg = f"{name}{args} {kwargs}"
+                    with np.errstate(over="ignore", invalid="ignore"):
+                        ref = getattr(ndi, name)(x, *args, **kwargs)
+                        ours = getattr(jnd, name)(x, *args, **kwargs)
+                    assert ours.dtype == ref.dtype, msg
+                    np.testing.assert_array_equal(ours, ref, err_msg=msg)
+    # into the input itself, and into a given float16 array
+    expected = ndi.median_filter(x, 5, mode="constant", cval=-7)
+    in_place = x.copy()
+    for source, out in ((in_place, in_place), (x, np.zeros(x.shape, x.dtype))):
+        assert jnd.median_filter(source, 5, output=out, mode="constant", cval=-7) is out
+        np.testing.assert_array_equal(out, expected)
+    # where SciPy hands the rank to minimum/maximum_filter (or runs its N-D path),
+    # float16 stays refused, as there
+    if dtype == np.float16:
+        for call in (
+            lambda f: f.median_filter(x, footprint=[1, 0, 1]),
+            lambda f: f.rank_filter(x, 0, 3),
+            lambda f: f.median_filter(x.reshape(1, -1), 3),
+        ):
+            with pytest.raises(RuntimeError):
+                call(ndi)
+            with pytest.raises(RuntimeError):
+                call(jnd)
+
+
 def test_results_beyond_int32_into_narrow_outputs():
     """C converts a double outside int32's range to -2**31 on the way into an 8- or 16-bit
     output (its low bits: 0); Numba's own scalar conversion wrapped instead."""
