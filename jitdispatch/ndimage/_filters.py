@@ -213,18 +213,28 @@ def _real_line_pass(src, dst, step, op, cval, flags=0):
     kernel(*args, ndrange=launch, cost=width * len(weights))
 
 
+# Longest lines that `_buffered_lines` takes, by the dtype of the pass's input. Measured
+# on 2 cores, 4M values in lines of 48 to 700, 5 to 25 taps, serial and parallel: float64
+# lines are read in place by `correlate_lines` and `uniform_lines`, which are faster past
+# 64 outputs (running means 1.1-1.7x slower through the buffer at 72-500); float32 ones
+# past about 256, where copying each line to float64 costs more than the set-up it
+# saves (5 taps: 0.6 of the time at 128, 1.1-1.3 at 384-500); integer lines, widened tap
+# by tap there, take 0.55-0.95 of the time through the buffer at every length it holds.
+_BUFFERED_LINE = {np.dtype(np.float64): 64, np.dtype(np.float32): 256}
+
+
 def _buffered_lines(src, dst, n, op, step, cval, cast):
     """`_real_line_pass` along the last axis on the CPU through `buffered_lines`, several
-    whole lines an index, for lines of at most `BUFFERED_LINE` outputs: a line's set-up
-    in `correlate_lines` or `uniform_lines` costs more than its arithmetic there. False
-    for anything else (a GPU, longer lines, strided arrays, weights too long for the
-    kernel's scratch)."""
-    if jd.lanes(src) == 1 or n > _k.BUFFERED_LINE:
+    whole lines an index, for short lines (`_BUFFERED_LINE`; any that fit the kernel's
+    scratch for other dtypes): a line's set-up in `correlate_lines` or `uniform_lines`
+    costs more than its arithmetic there. False for anything else (a GPU, longer lines,
+    strided arrays, weights too long for the scratch)."""
+    if jd.lanes(src) == 1:
         return False
     if not (_support.is_c_contiguous(src) and _support.is_c_contiguous(dst)):
         return False
     stride, scratch = n + step.size - 1, int(_k.BUFFERED)  # its CPU value
-    if stride > scratch:
+    if stride > scratch or n > _BUFFERED_LINE.get(np.dtype(src.dtype), scratch):
         return False
     lines = math.prod(tuple(src.shape)) // n
     per = min(scratch // stride, max(1, -(-lines // _support.CPU_INDICES)))

@@ -433,8 +433,7 @@ def correlate_lines(a, b, src, w, origin, sym, swap, width, mode, cval, cast, ou
     is 1 (symmetric weights), -1 (antisymmetric) or 0, as SciPy detects them; it picks
     SciPy's order of summation (pairs of taps around the centre, or left to right
     starting with the last tap), which every output follows. On the CPU the callers
-    give lines of up to `BUFFERED_LINE` outputs to `buffered_lines` instead, which is
-    faster there.
+    give short lines to `buffered_lines` instead, which is faster there.
     """
     a, b = np.int64(a), np.int64(b)  # parallel loop indices may come unsigned
     o = b if swap else a
@@ -505,10 +504,10 @@ def correlate_lines(a, b, src, w, origin, sym, swap, width, mode, cval, cast, ou
         store_chunk(out[o, i0 : i0 + m], acc, m, cast)
 
 
-# On the CPU, `buffered_lines` takes the passes along the last axis of lines of at most
-# BUFFERED_LINE outputs whose extended copies fit its float64 scratch of BUFFERED values
-# (on CUDA it is never launched: a thread computes its outputs from the line itself).
-BUFFERED_LINE = 64
+# On the CPU, `buffered_lines` takes the passes along the last axis of short lines (as
+# short as `_buffered_lines` of jitdispatch.ndimage._filters decides per dtype) whose
+# extended copies fit its float64 scratch of BUFFERED values (on CUDA it is never
+# launched: a thread computes its outputs from the line itself).
 BUFFERED = jd.per_target(cpu=1024, cuda=1)
 
 

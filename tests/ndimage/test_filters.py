@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 
 import jitdispatch.ndimage as jn
 from jitdispatch.ndimage import _support
-from jitdispatch.ndimage._filters import _symmetry
+from jitdispatch.ndimage._filters import _BUFFERED_LINE, _symmetry
+from jitdispatch.ndimage._filters import _k as _kc
 
 ndi = pytest.importorskip("scipy.ndimage")
 boundary = pytest.importorskip("jitdispatch.kernels.ndimage.boundary")
@@ -617,14 +618,20 @@ def test_short_weights_to_the_last_bit(mode):
 
 @pytest.mark.parametrize("mode", ["reflect", "constant", "nearest", "mirror", "wrap"])
 def test_buffered_lines_to_the_last_bit(mode):
-    """Passes along the last axis that go through the CPU's line buffer: lines of up to
-    64 outputs several to an index (any weights, and running means); longer lines take
-    the other kernels. The correlation runs over each line's extended copy in SciPy's
-    order and the running mean sums as SciPy's does, so results are SciPy's to the last
-    bit, at the ends of lines as well."""
+    """Passes along the last axis that go through the CPU's line buffer: lines short
+    enough for their dtype (`_BUFFERED_LINE`: float64, float32; integers as long as the
+    buffer holds) several to an index (any weights, and running means); longer lines
+    take the other kernels. The correlation runs over each line's extended copy in
+    SciPy's order and the running mean sums as SciPy's does, so results are SciPy's to
+    the last bit, at the ends of lines as well; each dtype's longest buffered line and
+    the next length are here."""
     rng = np.random.default_rng(10)
-    for length in (1, 3, 8, 33, 64, 65, 300):
-        x = data((40, length), np.float64, seed=length)
+    f8, f4 = _BUFFERED_LINE[np.dtype(np.float64)], _BUFFERED_LINE[np.dtype(np.float32)]
+    fits = int(_kc.BUFFERED) - 39  # with 40 weights, the longest line the buffer holds
+    cases = [(np.float64, length) for length in (1, 3, 8, 33, f8, f8 + 1, 300)]
+    cases += [(np.float32, f4), (np.float32, f4 + 1), (np.int16, fits), (np.int16, fits + 1)]
+    for dtype, length in cases:
+        x = data((40, length), dtype, seed=length)
         for n in (1, 2, 3, 5, 6, 9, 40):
             for w in _weight_kinds(rng, n):
                 kw = dict(mode=mode, cval=0.5, origin=_origin(rng, n))
