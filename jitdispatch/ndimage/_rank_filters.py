@@ -261,7 +261,7 @@ def _run_passes(input, plan, minimum):
             dtype = out_dtype
         if (
             out_dtype.kind in "biu"
-            and dtype.kind in "biu"
+            and (dtype.kind in "biu" or len(steps) > 1)  # (a later pass reads integers)
             and not (_holds(dtype, plan.cval) and _holds(out_dtype, plan.cval))
             and any(step.mode == MODE_CONSTANT for step in steps)
         ):
@@ -309,13 +309,14 @@ def _band_pass(src, dst, step, take, cval, minimum, through_doubles=False):
 
 
 def _passes_in_float64(src, result, steps, cval, minimum, take):
-    """The passes as SciPy's C runs them when the integer input's dtype cannot hold
-    ``cval`` (-2 or 300 beside uint8): in float64, with ``cval`` compared as it is, each
-    pass written into the output's dtype with C's conversion (a -2 that wins becomes 254
-    in uint8) and read from there by the next pass."""
+    """The passes as SciPy's C runs them when an integer (or bool) input's or output's
+    dtype cannot hold ``cval`` (-2 or 300 beside uint8): in float64, with ``cval``
+    compared as it is, each pass written into the output's dtype with C's conversion (a
+    -2 that wins becomes 254 in uint8) and read from there, a bool's byte as it is, by
+    the next pass."""
     shape = tuple(result.shape)
     work = take(shape, np.float64, src)
-    _assign(work, src)
+    _assign(work, _support.kernel_view(src))  # a bool array's bytes, as C reads them
     sums = take(shape, np.float64, src)
     rounded = take(shape, _numpy_dtype(result), src) if len(steps) > 1 else None
     for k, step in enumerate(steps):
@@ -324,7 +325,7 @@ def _passes_in_float64(src, result, steps, cval, minimum, take):
             _convert(result, sums)
             return
         _convert(rounded, sums)
-        _assign(work, rounded)
+        _assign(work, _support.kernel_view(rounded))  # 253 in a bool output stays 253
 
 
 def _converted_output(result, dtype):
@@ -547,11 +548,20 @@ def _run_window(input, plan, op, rank=0, full_box=False):
         within = plan._replace(output=_support.Output(working))
         _assign(target.array, _run_window(wide, within, op, rank, full_box))
         return target.finish()
+    if not full_box:
+        # SciPy's N-D windows read a bool array as its bytes (npy_bool is an unsigned
+        # char) and convert cval into one: -3 is 253 and wins a maximum, 0.5 is 0; the
+        # result is written as a byte too
+        input = _support.kernel_view(input)
     with SPARES.lend() as take:  # (a copy of an input that is not C-ordered)
         geo = _Geometry(input.shape, plan.window, full_box)
         src = _flat(input, take)
         # another output dtype gets the result converted as SciPy's C converts it, after
-        result = target.array
+        # (SciPy's 1-D rank path casts its result with NumPy: a True is 1)
+        direct = target.array
+        if not full_box:
+            direct = _converted_output(direct, _numpy_dtype(input))
+        result = direct
         if _numpy_dtype(result) != _numpy_dtype(input):
             result = new_array(input.shape, _numpy_dtype(input), input)
         out2 = result.reshape(geo.rows, geo.last)
@@ -602,7 +612,7 @@ def _run_window(input, plan, op, rank=0, full_box=False):
                     row0, src, out2, scratch, shape, offs, foff, lo, hi, mode, cv, int(rank),
                     ndrange=(n,), cost=max(1, geo.last * geo.count),
                 )
-    if result is not target.array:
+    if result is not direct:
         if full_box and _rank1d_casts(_numpy_dtype(input), _numpy_dtype(target.array)):
             _assign(target.array, result)
         else:

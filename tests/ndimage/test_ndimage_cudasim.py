@@ -54,6 +54,24 @@ def test_1d_rank_path_widens_as_scipy_in_the_simulator():
         np.testing.assert_array_equal(got, want)
 
 
+def test_bool_windows_read_bytes_in_the_simulator():
+    # a bool input's bytes, as SciPy's C reads them: a cval of -3 is 253 and wins a
+    # maximum; separable passes into bool read back the byte they wrote
+    x = np.random.default_rng(4).integers(0, 3, (5, 6)) == 0
+    footprint = np.array([[1, 0, 1], [1, 1, 0]], bool)
+    for output in (None, np.float64):
+        kw = dict(mode="constant", cval=-3.0, output=output)
+        with jd.use_target("cuda"):
+            got = [jndi.maximum_filter(x, footprint=footprint, **kw),
+                   jndi.minimum_filter(x, 3, **kw)]
+        want = [sndi.maximum_filter(x, footprint=footprint, **kw),
+                sndi.minimum_filter(x, 3, **kw)]
+        for g, w in zip(got, want, strict=True):
+            assert g.dtype == w.dtype
+            np.testing.assert_array_equal(g.view(np.uint8) if g.dtype == bool else g,
+                                          w.view(np.uint8) if w.dtype == bool else w)
+
+
 # The simulator adds NumPy integer scalars, which warn where compiled code silently
 # wraps around (as NumPy's own in-place array steps do): the wrap is what is tested.
 @pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")

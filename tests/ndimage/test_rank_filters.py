@@ -572,36 +572,61 @@ def test_property_matches_scipy(shape, mode, data, op):
     _same(op, x, *args, size=size, origin=origin, mode=mode, cval=41.5)
 
 
-@pytest.mark.parametrize("dtype", [np.uint8, np.int8, np.uint16, np.int32, np.uint32])
-def test_cvals_the_input_dtype_cannot_hold(dtype):
-    """A cval outside the integer input's range (a -1 sentinel beside uint8). SciPy's 1-D
-    and separable minimum/maximum compare it in float64 and write each pass into the
-    output with C's conversion (-2 wins and becomes 254 in uint8); its N-D minimum,
-    maximum and rank filters convert it to the input's dtype first (-2 is 254, so it
-    loses a minimum). Both exactly, for outputs of the input's dtype, float64 and uint8."""
-    x = _data((6, 7), dtype, seed=12)
-    footprint = np.array([[1, 0, 1], [1, 1, 0]], bool)
-    calls = [
-        ("minimum_filter1d", (3,), {}),
-        ("maximum_filter1d", (4,), {"origin": 1}),
-        ("minimum_filter", (3,), {}),
-        ("maximum_filter", (), {"size": (2, 4)}),
-        ("minimum_filter", (), {"footprint": footprint}),
-        ("maximum_filter", (), {"footprint": footprint}),
-        ("median_filter", (3,), {}),
-        ("rank_filter", (1, 3), {}),
-        ("percentile_filter", (20,), {"footprint": footprint}),
-    ]
-    for cval in (-2.0, -200.0, 300.0, 70000.0, 1e10, -1e10, 2.5, -0.5):
-        for output in (None, np.float64, np.uint8):
-            for name, args, kwargs in calls:
+def _bytes(a):
+    """A bool array's bytes (SciPy's C writes other bytes than 0 and 1 into one)."""
+    return a.view(np.uint8) if a.dtype == bool else a
+
+
+_EXTREME_CALLS = [
+    ("minimum_filter1d", (3,), {}),
+    ("maximum_filter1d", (4,), {"origin": 1}),
+    ("minimum_filter", (3,), {}),
+    ("maximum_filter", (), {"size": (2, 4)}),
+    ("minimum_filter", (), {"footprint": np.array([[1, 0, 1], [1, 1, 0]], bool)}),
+    ("maximum_filter", (), {"footprint": np.array([[1, 0, 1], [1, 1, 0]], bool)}),
+    ("median_filter", (3,), {}),
+    ("rank_filter", (1, 3), {}),
+    ("percentile_filter", (20,), {"footprint": np.array([[1, 0, 1], [1, 1, 0]], bool)}),
+]
+
+
+def _same_bytes_for_cvals(x, cvals, outputs):
+    for cval in cvals:
+        for output in outputs:
+            for name, args, kwargs in _EXTREME_CALLS:
                 kwargs = dict(kwargs, mode="constant", cval=cval)
                 if output is not None:
                     kwargs["output"] = output
                 ref = getattr(ndi, name)(x, *args, **kwargs)
                 ours = getattr(jnd, name)(x, *args, **kwargs)
                 assert ours.dtype == ref.dtype
-                np.testing.assert_array_equal(ours, ref, err_msg=f"{name} cval={cval} {output}")
+                np.testing.assert_array_equal(
+                    _bytes(ours), _bytes(ref), err_msg=f"{name} cval={cval} {output}"
+                )
+
+
+@pytest.mark.parametrize("dtype", [bool, np.uint8, np.int8, np.uint16, np.int32, np.uint32])
+def test_cvals_the_input_dtype_cannot_hold(dtype):
+    """A cval outside the integer input's range (a -1 sentinel beside uint8). SciPy's 1-D
+    and separable minimum/maximum compare it in float64 and write each pass into the
+    output with C's conversion (-2 wins and becomes 254 in uint8); its N-D minimum,
+    maximum and rank filters convert it to the input's dtype first (-2 is 254, so it
+    loses a minimum). A bool input is its bytes to SciPy's C (an unsigned char: -3 is
+    253 and wins a maximum, 0.5 is 0), and a bool output gets the result's low byte.
+    All exactly (bool outputs byte for byte), for outputs of the input's dtype, float64,
+    uint8 and bool."""
+    x = _data((6, 7), dtype, seed=12) if dtype is not bool else _data((6, 7), int, 12) % 3 == 0
+    cvals = (-2.0, -200.0, 300.0, 70000.0, 1e10, -1e10, 2.5, -0.5, 0.5)
+    _same_bytes_for_cvals(x, cvals, (None, np.float64, np.uint8, bool))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_float_extremes_into_integer_outputs(dtype):
+    """A floating input into an integer or bool output: SciPy writes each separable pass
+    into the output with C's conversion and the next pass compares those integers with
+    cval as a double, so a cval of -3 never wins a maximum there (as 253 it would)."""
+    x = np.random.default_rng(5).normal(size=(6, 7)).astype(dtype) * 3
+    _same_bytes_for_cvals(x, (-3.0, 300.0, 0.5), (np.uint8, np.int16, bool))
 
 
 @pytest.mark.parametrize("dtype", [bool, np.uint8, np.int16, np.uint32, np.float16])
