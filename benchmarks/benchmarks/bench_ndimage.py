@@ -222,13 +222,16 @@ class FiltersSignal(_Timing):
     """A 1-D signal of 4M float64 values, where SciPy 1.17's rank filters take their
     own 1-D path (a window kept ordered from one output to the next) and jitdispatch's
     a selection network over lanes of outputs (`line_network`, 5 and 11 points) or a
-    sorted window that slides (`line_rank`, 31). SciPy is timed in the same class."""
+    sorted window that slides (`line_rank`: 31 points moved by counts over the whole
+    window, 301 and 1001 by counts over blocks). SciPy is timed in the same class."""
 
     CALLS = {
         "gaussian_filter1d": lambda m, x: m.gaussian_filter1d(x, 3.0),
         "maximum_filter1d": lambda m, x: m.maximum_filter1d(x, 21),
         "median_filter-5": lambda m, x: m.median_filter(x, 5),
         "median_filter-31": lambda m, x: m.median_filter(x, 31),
+        "median_filter-301": lambda m, x: m.median_filter(x, 301),
+        "median_filter-1001": lambda m, x: m.median_filter(x, 1001),
         "percentile_filter-11": lambda m, x: m.percentile_filter(x, 20, size=11),
         "uniform_filter1d": lambda m, x: m.uniform_filter1d(x, 21),
     }

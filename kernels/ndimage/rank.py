@@ -723,20 +723,31 @@ def _mapped(line, k, n, mode, c):
     return line[k]
 
 
+# Long windows of `line_rank` are searched in blocks of this many places
+SEARCH_BLOCK = 32
+
+
 @jd.kernel(raises=False)
-def line_rank(q, src, out, buf, first, mode, cv, rank, block):
+def line_rank(q, src, out, buf, first, mode, cv, rank, block, search_from):
     """Rank filter along the last axis of the 2-D ``src`` over a window of consecutive
     points (``buf.shape[2] - 2`` of them, from ``j + first`` for output ``j``), by a
     sorted window that slides: each step counts the values below the leaving one and
     below the entering one, and moves the values between the two places by one.
 
-    Nothing in a step branches on the data (random data would mispredict every such
-    branch): the counts are sums of comparisons, and the move rewrites the whole window
-    into the other half of ``buf[q]`` (``buf[q, 0]`` and ``buf[q, 1]`` take turns), each
-    place taking its own value, its upper or its lower neighbour's, or the entering
-    value. The window sits at places 1 to ``size`` of each half, so that the neighbours
-    of the end places are in the array (they are read, never taken). Both loops run the
-    window's length and vectorise.
+    Windows of fewer than ``search_from`` points: nothing in a step branches on the data
+    (random data would mispredict every such branch): the counts are sums of
+    comparisons, and the move rewrites the whole window into the other half of
+    ``buf[q]`` (``buf[q, 0]`` and ``buf[q, 1]`` take turns), each place taking its own
+    value, its upper or its lower neighbour's, or the entering value. The window sits at
+    places 1 to ``size`` of each half, so that the neighbours of the end places are in
+    the array (they are read, never taken). Both loops run the window's length and
+    vectorise. Windows of ``search_from`` points or more: a place comes from two counts,
+    of the blocks of `SEARCH_BLOCK` places whose first value is below it, then of the
+    values below it in the last such block (binary searches mispredicted a branch per
+    halving), and only the values between the two places move, in place in
+    ``buf[q, 0]`` (the blocks' first values are kept in ``buf[q, 1]``): a step costs
+    about ``size / 32 + 32`` comparisons and a move of a third of the window on random
+    data, where the counts cost its whole length three times.
 
     Index ``q`` computes outputs ``jb * block <= j < (jb + 1) * block`` of line ``i``
     (``(i, jb) = divmod(q, ceil(n / block))``). CPU only: on a GPU every thread would
@@ -771,6 +782,61 @@ def line_rank(q, src, out, buf, first, mode, cv, rank, block):
     # outputs whose leaving and entering points are both inside the line read it directly
     inner_lo = min(max(j0 + 1, 1 - first), j1)
     inner_hi = max(min(j1, n - first - size + 1), inner_lo)
+    if size >= search_from:
+        # a place is found in two counts: among the first values of blocks of
+        # SEARCH_BLOCK places (kept in `b`), then in the block that holds it
+        one, block_len = np.uint64(1), np.uint64(SEARCH_BLOCK)
+        blocks_of = (size + SEARCH_BLOCK - 1) // SEARCH_BLOCK
+        for i in range(blocks_of):
+            b[i] = a[1 + i * SEARCH_BLOCK]
+        for j in range(j0 + 1, j1):
+            if j >= inner_lo and j < inner_hi:
+                old = line[j - 1 + first]
+                new = line[j - 1 + first + size]
+            else:
+                old = _mapped(line, j - 1 + first, n, mode, c)
+                new = _mapped(line, j - 1 + first + size, n, mode, c)
+            # (written out: a helper's call costs more than its counts here)
+            below_old = 0
+            below_new = 0
+            for i in range(blocks_of):
+                below_old += b[i] < old
+                below_new += b[i] < new
+            at = one
+            if below_old > 0:
+                base = 1 + (below_old - 1) * SEARCH_BLOCK
+                inside = 0
+                for t in range(min(SEARCH_BLOCK, size + 1 - base)):
+                    inside += a[np.uint64(base + t)] < old
+                at = np.uint64(base + inside)  # a place of `old`
+            to = one
+            if below_new > 0:
+                base = 1 + (below_new - 1) * SEARCH_BLOCK
+                inside = 0
+                for t in range(min(SEARCH_BLOCK, size + 1 - base)):
+                    inside += a[np.uint64(base + t)] < new
+                to = np.uint64(base + inside)  # `new` goes before it...
+            if at > np.uint64(size):  # (NaN compares false: never past the window)
+                at = np.uint64(size)
+            # ...after the values between move down by one (when `old` left from below
+            # them), else up by one; then the blocks' first values among them again
+            if to > at:
+                to -= one
+                lo, hi = at, to
+                for t in range(to - at):
+                    k = at + np.uint64(t)
+                    a[k] = a[k + one]
+            else:
+                lo, hi = to, at
+                for t in range(at - to):
+                    k = at - np.uint64(t)
+                    a[k] = a[k - one]
+            a[to] = new
+            first_block = (lo - one + block_len - one) // block_len
+            for i in range(first_block, (hi - one) // block_len + one):
+                b[i] = a[one + i * block_len]
+            res[j] = a[rank + 1]
+        return
     for j in range(j0 + 1, j1):
         if j >= inner_lo and j < inner_hi:
             old = line[j - 1 + first]

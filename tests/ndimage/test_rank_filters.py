@@ -736,13 +736,17 @@ def test_windows_longer_than_a_leading_axis(mode):
         _same("maximum_filter", x, size=(7, 6, 1), mode=mode, cval=3)
 
 
-@pytest.mark.parametrize("kernel", ["line_network", "line_rank"])
+@pytest.mark.parametrize("kernel", ["line_network", "line_rank", "line_rank_search"])
 @pytest.mark.parametrize("dtype", [np.uint8, np.int16, np.int64, np.float32, np.float64])
 def test_rank_along_lines(dtype, kernel, monkeypatch):
     # windows of consecutive points along the last axis (1-D inputs, size=(1, ..., k))
-    # run `line_network` (small windows) or `line_rank` (a sliding sorted window) on the
-    # CPU, each forced here: every mode, origins, ranks, windows longer than the line,
-    # several launches (a small window budget), and the cases they leave alone
+    # run `line_network` (small windows) or `line_rank` (a sliding sorted window, moved
+    # by counts or, for long windows, by binary searches) on the CPU, each forced here:
+    # every mode, origins, ranks, windows longer than the line, several launches (a
+    # small window budget), and the cases they leave alone
+    searching = kernel == "line_rank_search"
+    kernel = "line_rank" if searching else kernel
+    monkeypatch.setattr(rf, "_LINE_RANK_SEARCH", 1 if searching else 1 << 40)
     runs = []
     launch = getattr(rf._rank, kernel)
 
@@ -772,6 +776,12 @@ def test_rank_along_lines(dtype, kernel, monkeypatch):
         _same("percentile_filter", rows, 35, size=(1, size), origin=(0, origin), mode=mode,
               cval=7)
         assert len(runs) >= before + 3  # (rank -1 is a maximum filter, as in SciPy)
+    if searching:  # windows of several blocks, the last one short
+        for size, mode in ((65, "reflect"), (100, "constant"), (129, "wrap")):
+            before = len(runs)
+            _same("median_filter", line, size=size, mode=mode, cval=7, origin=size // 5)
+            _same("rank_filter", rows, 3, size=(1, size), mode=mode, cval=7)
+            assert len(runs) >= before + 2  # (the rows in several launches)
     # a 1-D footprint with holes: SciPy 1.17 takes its whole box, as the kernels do
     before = len(runs)
     _same("rank_filter", line, 1, footprint=[True, False, True, True])
