@@ -782,20 +782,23 @@ def line_rank(q, src, out, buf, first, mode, cv, rank, block, search_from):
     # outputs whose leaving and entering points are both inside the line read it directly
     inner_lo = min(max(j0 + 1, 1 - first), j1)
     inner_hi = max(min(j1, n - first - size + 1), inner_lo)
-    if size >= search_from:
-        # a place is found in two counts: among the first values of blocks of
-        # SEARCH_BLOCK places (kept in `b`), then in the block that holds it
-        one, block_len = np.uint64(1), np.uint64(SEARCH_BLOCK)
-        blocks_of = (size + SEARCH_BLOCK - 1) // SEARCH_BLOCK
+    # windows of `search_from` points or more: a place is found in two counts, among the
+    # first values of blocks of SEARCH_BLOCK places (kept in `b`), then in the block
+    # that holds it
+    searching = size >= search_from
+    one, block_len = np.uint64(1), np.uint64(SEARCH_BLOCK)
+    blocks_of = (size + SEARCH_BLOCK - 1) // SEARCH_BLOCK
+    if searching:
         for i in range(blocks_of):
             b[i] = a[1 + i * SEARCH_BLOCK]
-        for j in range(j0 + 1, j1):
-            if j >= inner_lo and j < inner_hi:
-                old = line[j - 1 + first]
-                new = line[j - 1 + first + size]
-            else:
-                old = _mapped(line, j - 1 + first, n, mode, c)
-                new = _mapped(line, j - 1 + first + size, n, mode, c)
+    for j in range(j0 + 1, j1):
+        if j >= inner_lo and j < inner_hi:
+            old = line[j - 1 + first]
+            new = line[j - 1 + first + size]
+        else:
+            old = _mapped(line, j - 1 + first, n, mode, c)
+            new = _mapped(line, j - 1 + first + size, n, mode, c)
+        if searching:
             # (written out: a helper's call costs more than its counts here)
             below_old = 0
             below_new = 0
@@ -836,14 +839,7 @@ def line_rank(q, src, out, buf, first, mode, cv, rank, block, search_from):
             for i in range(first_block, (hi - one) // block_len + one):
                 b[i] = a[one + i * block_len]
             res[j] = a[rank + 1]
-        return
-    for j in range(j0 + 1, j1):
-        if j >= inner_lo and j < inner_hi:
-            old = line[j - 1 + first]
-            new = line[j - 1 + first + size]
-        else:
-            old = _mapped(line, j - 1 + first, n, mode, c)
-            new = _mapped(line, j - 1 + first + size, n, mode, c)
+            continue
         below_old = 0  # `old` is at place below_old + 1 (its first place)
         below_new = 0
         for k in range(1, size + 1):
