@@ -577,16 +577,17 @@ def _bytes(a):
     return a.view(np.uint8) if a.dtype == bool else a
 
 
+_HOLES = np.array([[1, 0, 1], [1, 1, 0]], bool)  # a footprint that is not separable
 _EXTREME_CALLS = [
     ("minimum_filter1d", (3,), {}),
     ("maximum_filter1d", (4,), {"origin": 1}),
     ("minimum_filter", (3,), {}),
     ("maximum_filter", (), {"size": (2, 4)}),
-    ("minimum_filter", (), {"footprint": np.array([[1, 0, 1], [1, 1, 0]], bool)}),
-    ("maximum_filter", (), {"footprint": np.array([[1, 0, 1], [1, 1, 0]], bool)}),
+    ("minimum_filter", (), {"footprint": _HOLES}),
+    ("maximum_filter", (), {"footprint": _HOLES}),
     ("median_filter", (3,), {}),
     ("rank_filter", (1, 3), {}),
-    ("percentile_filter", (20,), {"footprint": np.array([[1, 0, 1], [1, 1, 0]], bool)}),
+    ("percentile_filter", (20,), {"footprint": _HOLES}),
 ]
 
 
@@ -741,9 +742,9 @@ def test_windows_longer_than_a_leading_axis(mode):
 def test_rank_along_lines(dtype, kernel, monkeypatch):
     # windows of consecutive points along the last axis (1-D inputs, size=(1, ..., k))
     # run `line_network` (small windows) or `line_rank` (a sliding sorted window, moved
-    # by counts or, for long windows, by binary searches) on the CPU, each forced here:
-    # every mode, origins, ranks, windows longer than the line, several launches (a
-    # small window budget), and the cases they leave alone
+    # by counts over the whole window or, for long windows, over blocks of it) on the
+    # CPU, each forced here: every mode, origins, ranks, windows longer than the line,
+    # several launches (a small window budget), and the cases they leave alone
     searching = kernel == "line_rank_search"
     kernel = "line_rank" if searching else kernel
     monkeypatch.setattr(rf, "_LINE_RANK_SEARCH", 1 if searching else 1 << 40)
