@@ -51,13 +51,6 @@ _MIN_OUTER = 8
 # --- arrays, without knowing their library ---------------------------------------------
 
 
-def _as_input(input):
-    """Arrays as they are; anything else (lists, NumPy scalars) as a NumPy array."""
-    if isinstance(input, np.generic) or not (hasattr(input, "shape") and hasattr(input, "dtype")):
-        return np.asarray(input)
-    return input
-
-
 def _numpy_dtype(array):
     return _support.as_numpy_dtype(array.dtype)
 
@@ -592,7 +585,7 @@ def correlate1d(input, weights, axis=-1, output=None, mode="reflect", cval=0.0, 
     >>> correlate1d(np.array([2, 8, 0, 4, 1, 9, 9, 0]), weights=[1, 3])
     array([ 8, 26,  8, 12,  7, 28, 36,  9])
     """
-    input = _as_input(input)
+    input = _support.as_input(input)
     plan = _checks.check_correlate1d(input, weights, axis, output, mode, cval, origin)
     if is_dask_array(input):
         return _lazy(correlate1d, input, plan, (weights, axis, output, mode, cval, origin))
@@ -632,7 +625,7 @@ def convolve1d(input, weights, axis=-1, output=None, mode="reflect", cval=0.0, o
     >>> convolve1d(np.array([2, 8, 0, 4, 1, 9, 9, 0]), weights=[1, 3])
     array([14, 24,  4, 13, 12, 36, 27,  0])
     """
-    input = _as_input(input)
+    input = _support.as_input(input)
     plan = _checks.check_convolve1d(input, weights, axis, output, mode, cval, origin)
     if is_dask_array(input):
         return _lazy(convolve1d, input, plan, (weights, axis, output, mode, cval, origin))
@@ -691,7 +684,7 @@ def gaussian_filter1d(
     >>> gaussian_filter1d(np.array([1.0, 2.0, 3.0, 4.0, 5.0]), 1)
     array([1.42704095, 2.06782203, 3.        , 3.93217797, 4.57295905])
     """
-    input = _as_input(input)
+    input = _support.as_input(input)
     plan = _checks.check_gaussian_filter1d(
         input, sigma, axis, order, output, mode, cval, truncate, radius=radius
     )
@@ -744,7 +737,7 @@ def uniform_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0
     >>> uniform_filter1d(np.array([2, 8, 0, 4, 1, 9, 9, 0]), size=3)
     array([4, 3, 4, 1, 4, 6, 6, 3])
     """
-    input = _as_input(input)
+    input = _support.as_input(input)
     plan = _checks.check_uniform_filter1d(input, size, axis, output, mode, cval, origin)
     if is_dask_array(input):
         return _lazy(uniform_filter1d, input, plan, (size, axis, output, mode, cval, origin))
@@ -809,7 +802,7 @@ def gaussian_filter(
            [29, 31, 33, 34, 36],
            [35, 37, 39, 40, 42]])
     """
-    input = _as_input(input)
+    input = _support.as_input(input)
     plan = _checks.check_gaussian_filter(
         input, sigma, order, output, mode, cval, truncate, radius=radius, axes=axes
     )
@@ -856,7 +849,7 @@ def uniform_filter(input, size=3, output=None, mode="reflect", cval=0.0, origin=
            [3.33333333, 4.        , 4.66666667],
            [5.33333333, 6.        , 6.66666667]])
     """
-    input = _as_input(input)
+    input = _support.as_input(input)
     plan = _checks.check_uniform_filter(input, size, output, mode, cval, origin, axes=axes)
     if is_dask_array(input):
         args = (size, output, mode, cval, origin)
@@ -902,7 +895,7 @@ _EDGE_DOC = """Calculate a {name} filter.
 
 
 def prewitt(input, axis=-1, output=None, mode="reflect", cval=0.0):
-    input = _as_input(input)
+    input = _support.as_input(input)
     plan = _checks.check_prewitt(input, axis, output, mode, cval)
     if is_dask_array(input):
         return _lazy(prewitt, input, plan, (axis, output, mode, cval))
@@ -910,7 +903,7 @@ def prewitt(input, axis=-1, output=None, mode="reflect", cval=0.0):
 
 
 def sobel(input, axis=-1, output=None, mode="reflect", cval=0.0):
-    input = _as_input(input)
+    input = _support.as_input(input)
     plan = _checks.check_sobel(input, axis, output, mode, cval)
     if is_dask_array(input):
         return _lazy(sobel, input, plan, (axis, output, mode, cval))
@@ -1061,7 +1054,7 @@ def generic_laplace(
            [ 2., -4.,  2.],
            [ 0.,  2., -3.]])
     """
-    input = _as_input(input)
+    input = _support.as_input(input)
     if is_dask_array(input):
         raise TypeError(
             "generic_laplace: Dask arrays are not supported, since how far the derivative function "
@@ -1117,7 +1110,7 @@ def laplace(input, output=None, mode="reflect", cval=0.0, *, axes=None):
            [ 1, -4,  1],
            [ 0,  1,  0]])
     """
-    input = _as_input(input)
+    input = _support.as_input(input)
     plan = _checks.check_laplace(input, output, mode, cval, axes=axes)
     if is_dask_array(input):
         return _lazy(laplace, input, plan, (output, mode, cval), {"axes": axes})
@@ -1201,7 +1194,7 @@ def gaussian_laplace(input, sigma, output=None, mode="reflect", cval=0.0, *, axe
            [ 0.034, -0.197,  0.034],
            [ 0.044,  0.034, -0.189]])
     """
-    input = _as_input(input)
+    input = _support.as_input(input)
     plan = _checks.check_gaussian_laplace(input, sigma, output, mode, cval, axes=axes, **kwargs)
     if is_dask_array(input):
         return _lazy_gaussian(
@@ -1318,7 +1311,7 @@ def generic_gradient_magnitude(
            [2.828, 0.   , 2.828],
            [2.   , 2.828, 2.828]])
     """
-    input = _as_input(input)
+    input = _support.as_input(input)
     if is_dask_array(input):
         raise TypeError(
             "generic_gradient_magnitude: Dask arrays are not supported, since how far the "
@@ -1381,7 +1374,7 @@ def gaussian_gradient_magnitude(
            [0.187, 0.   , 0.187],
            [0.092, 0.187, 0.144]])
     """
-    input = _as_input(input)
+    input = _support.as_input(input)
     # unlike gaussian_laplace, SciPy smooths every axis here, with sigma as given
     plan = _checks.check_generic_derivative(input, output, mode, (sigma,), kwargs, axes=axes)
     if is_dask_array(input):
@@ -1453,7 +1446,7 @@ def correlate(input, weights, output=None, mode="reflect", cval=0.0, origin=0, *
            [50, 52, 56, 60, 64],
            [70, 72, 76, 80, 84]])
     """
-    input = _as_input(input)
+    input = _support.as_input(input)
     plan = _checks.check_correlate(input, weights, output, mode, cval, origin, axes=axes)
     if is_dask_array(input):
         args = (weights, output, mode, cval, origin)
@@ -1504,7 +1497,7 @@ def convolve(input, weights, output=None, mode="reflect", cval=0.0, origin=0, *,
            [15, 12, 14,  7],
            [12,  3,  7,  0]])
     """
-    input = _as_input(input)
+    input = _support.as_input(input)
     plan = _checks.check_convolve(input, weights, output, mode, cval, origin, axes=axes)
     if is_dask_array(input):
         args = (weights, output, mode, cval, origin)

@@ -62,13 +62,6 @@ def _is_dask(x):
     return type(x).__module__.split(".")[0] == "dask"
 
 
-def _as_input(x):
-    """Arrays as they are; Python sequences, scalars and NumPy scalars as NumPy arrays."""
-    if isinstance(x, np.generic) or not (hasattr(x, "shape") and hasattr(x, "dtype")):
-        return np.asarray(x)
-    return x
-
-
 def _assign(dst, src):
     """``dst[...] = src`` (with NumPy's unsafe casting) in ``dst``'s library."""
     if is_torch(dst):
@@ -662,7 +655,7 @@ def _lazy(name, input, args, kwargs, plan):
 
 
 def _dispatch(name, input, args, kwargs, check):
-    input = _as_input(input)
+    input = _support.as_input(input)
     plan = check(input, *args, **kwargs)
     if _is_dask(input):
         return _lazy(name, input, args, kwargs, plan)
@@ -1158,7 +1151,7 @@ def generic_filter(
     with `input` receives the filter of the unchanged input; SciPy writes it in place,
     so its later windows read results already written there.
     """
-    input = _as_input(input)
+    input = _support.as_input(input)
     plan = _checks.check_generic_filter(
         input, function, size, footprint, output, mode, cval, origin, extra_arguments,
         extra_keywords, axes=axes,
@@ -1251,7 +1244,7 @@ def generic_filter1d(
     16 bytes per input element, in slices of at most 64 MiB). Differences from SciPy
     as for `generic_filter`.
     """
-    input = _as_input(input)
+    input = _support.as_input(input)
     plan = _checks.check_generic_filter1d(
         input, function, filter_size, axis, output, mode, cval, origin, extra_arguments,
         extra_keywords,
@@ -1371,7 +1364,7 @@ def vectorized_filter(
     in the last bits. Order-free ones (``median``, ``max``, ``percentile``, integer
     sums) are identical. `function` is called more often, on smaller batches.
     """
-    input = _as_input(input)  # as SciPy's xp.asarray: sequences and scalars too
+    input = _support.as_input(input)  # as SciPy's xp.asarray: sequences and scalars too
     _arrays.describe(input)  # refuses what every filter refuses (masked arrays)
     plan = _checks.check_vectorized_filter(
         input, function, size=size, footprint=footprint, output=output, mode=mode, cval=cval,

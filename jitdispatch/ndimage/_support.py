@@ -39,6 +39,7 @@ import numpy as np
 
 import jitdispatch as jd
 from jitdispatch import _config, _dispatch
+from jitdispatch.errors import UnsupportedArgumentError
 from jitdispatch.kernels.ndimage import correlate as _correlate
 from jitdispatch.kernels.ndimage import layout as _layout
 
@@ -224,6 +225,21 @@ def _warn(message):
     while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
         frame, level = frame.f_back, level + 1
     warnings.warn(message, UserWarning, stacklevel=level)
+
+
+def as_input(input):
+    """The filters' ``input`` as they take it: arrays of every library as they are;
+    NumPy's subclasses (``np.matrix``, ``np.memmap``) as plain ndarray views, as SciPy
+    reads them (a matrix's indexing keeps two axes, which the kernels cannot type); lists,
+    scalars and NumPy scalars as NumPy arrays. Masked arrays pass, to be refused by name
+    where a kernel takes them: dropping the mask would lose what it hides."""
+    if type(input) is np.ndarray:
+        return input
+    if isinstance(input, np.ndarray):
+        return input if isinstance(input, np.ma.MaskedArray) else input.view(np.ndarray)
+    if isinstance(input, np.generic) or not (hasattr(input, "shape") and hasattr(input, "dtype")):
+        return np.asarray(input)
+    return input
 
 
 def _like(input):
@@ -457,7 +473,8 @@ def output_dtype_and_array(input_shape, input_dtype, output, complex_output=Fals
     dtype or scalar type (promoted to complex with a UserWarning when needed), a dtype
     string (RuntimeError if not numeric, or not complex when ``complex_output``), or an
     array (RuntimeError on a shape mismatch or a real dtype when ``complex_output``).
-    Returns an `Output`; ``array`` is set only for an array argument.
+    Returns an `Output`; ``array`` is set only for an array argument (a plain ndarray
+    view of a NumPy subclass such as ``np.matrix``: the result SciPy returns).
     """
     if isinstance(output, Output):  # already resolved: an array of this dtype exists
         if complex_output and output.dtype.kind != "c":
@@ -486,6 +503,13 @@ def output_dtype_and_array(input_shape, input_dtype, output, complex_output=Fals
         hasattr(output, "shape") and hasattr(output, "dtype")
     ):
         output = np.asarray(output)
+    elif isinstance(output, np.ma.MaskedArray):
+        raise UnsupportedArgumentError(
+            "masked arrays are not supported as `output`: pass `out.data` (the mask is "
+            "left as it is)"
+        )
+    elif isinstance(output, np.ndarray) and type(output) is not np.ndarray:
+        output = output.view(np.ndarray)  # a subclass's memory, as SciPy writes and returns it
     if tuple(output.shape) != shape:
         raise RuntimeError(
             f"output shape not correct: got {tuple(output.shape)}, the input has {shape}"

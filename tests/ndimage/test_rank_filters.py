@@ -395,6 +395,12 @@ def test_masked_arrays_are_refused_not_unmasked():
     ):
         with pytest.raises(TypeError, match=r"x\.filled"):
             call()
+    # as an output too: SciPy would write under the mask and leave it set
+    for name in ("median_filter", "uniform_filter", "minimum_filter1d"):
+        out = np.ma.masked_array(np.zeros((4, 5)), mask=np.eye(4, 5, dtype=bool))
+        with pytest.raises(TypeError, match=r"out\.data"):
+            getattr(jnd, name)(x.data, 3, output=out)
+        assert not out.data.any()
 
 
 def test_corner_cases_scipy_accepts():
