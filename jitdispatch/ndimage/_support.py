@@ -232,13 +232,21 @@ def as_input(input):
     NumPy's subclasses (``np.matrix``, ``np.memmap``) as plain ndarray views, as SciPy
     reads them (a matrix's indexing keeps two axes, which the kernels cannot type); lists,
     scalars and NumPy scalars as NumPy arrays. Masked arrays pass, to be refused by name
-    where a kernel takes them: dropping the mask would lose what it hides."""
+    where a kernel takes them: dropping the mask would lose what it hides. A Dask array
+    whose chunk sizes are unknown raises ValueError."""
     if type(input) is np.ndarray:
         return input
     if isinstance(input, np.ndarray):
         return input if isinstance(input, np.ma.MaskedArray) else input.view(np.ndarray)
     if isinstance(input, np.generic) or not (hasattr(input, "shape") and hasattr(input, "dtype")):
         return np.asarray(input)
+    unknown = [axis for axis, n in enumerate(input.shape) if n != n]  # NaN: Dask's unknown
+    if unknown:
+        raise ValueError(
+            f"the Dask array's chunk sizes are unknown along axis {unknown[0]} (as after "
+            "boolean indexing), so the neighbours each chunk reads are unknown too: call "
+            "`x.compute_chunk_sizes()` first"
+        )
     return input
 
 

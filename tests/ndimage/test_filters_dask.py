@@ -161,6 +161,27 @@ def test_dask_output_array_refused_and_generic_refused():
         jn.generic_laplace(lazy, lambda *a: None)
 
 
+def test_dask_unknown_chunk_sizes_are_named():
+    # after boolean indexing Dask knows neither the shape nor the chunks along axis 0: the
+    # error says so and what to call, whether or not the filter reads along that axis
+    x = np.arange(60.0).reshape(6, 10)
+    lazy = da.from_array(x, chunks=(2, 5))
+    rows = lazy[lazy[:, 0] > 15]
+    assert np.isnan(rows.shape[0])
+    calls = [
+        lambda a: jn.gaussian_filter(a, 1.0),
+        lambda a: jn.uniform_filter1d(a, 3, axis=1),
+        lambda a: jn.median_filter(a, 3),
+        lambda a: jn.generic_filter(a, np.max, 2),
+    ]
+    for call in calls:
+        with pytest.raises(ValueError, match=r"axis 0 .*compute_chunk_sizes\(\)"):
+            call(rows)
+    rows.compute_chunk_sizes()
+    got = jn.gaussian_filter(rows, 1.0).compute()
+    np.testing.assert_allclose(got, ndi.gaussian_filter(x[x[:, 0] > 15], 1.0), rtol=1e-12)
+
+
 def test_map_filter_is_generic_and_lazy():
     x = np.arange(40.0).reshape(5, 8)
     lazy = da.from_array(x, chunks=(2, 3))
