@@ -124,6 +124,11 @@ extra_keywords : dict, optional
     "nan": """\
 The result is undefined where the window holds NaN values; use
 `vectorized_filter` with a NaN-aware function to control it.""",
+    "far_reflect": """\
+With mode 'reflect' or 'grid-mirror' and a window reaching four axis lengths or more
+below the start of an axis, SciPy 1.17's N-D windows read memory outside the input
+(at 4, 6, 8... lengths below; their results are undefined); here the reflection
+repeats, as ``numpy.pad``'s 'symmetric' does.""",
     "wide_integers": """\
 int64 and uint64 results come back through float64, as SciPy's C filters hold
 values in doubles: rounded beyond 2**53. (SciPy's 1-D rank path keeps int64 whole, as

@@ -1432,9 +1432,7 @@ def correlate(input, weights, output=None, mode="reflect", cval=0.0, origin=0, *
     -----
     Weights whose magnitude is not above the float64 epsilon are left out and the
     others summed from 0.0 in C order, as in SciPy, so CPU results equal SciPy's.
-    One difference: with mode 'reflect' and a window reaching more than twice the
-    axis length below the start of an axis, SciPy 1.17 reads memory outside the
-    input (its results there are undefined); here the reflection simply repeats.
+    %(far_reflect)s
 
     Examples
     --------

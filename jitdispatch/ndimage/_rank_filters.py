@@ -771,6 +771,7 @@ _MINMAX_DOC = """Calculate a multidimensional {what} filter.
     handled as in SciPy: compared in float64 by the 1-D passes (each converted into the
     output as C converts it), converted to the input's dtype as C converts it by the
     N-D windows.
+    %(far_reflect)s
     %(nan)s
     %(wide_integers)s
     """
@@ -821,6 +822,7 @@ _RANK_NOTES = """Notes
     `output` (garbage), here the values are converted; for a 1-D input and a window
     longer than it with a nonzero origin, SciPy's 1-D path returns uninitialised values
     or wrong ranks, here the ranks of the window as the N-D path reads it.
+    %(far_reflect)s
     %(nan)s
     %(wide_integers)s
     """.replace("{max_local}", str(_rank.MAX_LOCAL)).replace(
@@ -1150,6 +1152,7 @@ def generic_filter(
     of more than 8 values can differ in the last bits). An `output` that shares memory
     with `input` receives the filter of the unchanged input; SciPy writes it in place,
     so its later windows read results already written there.
+    %(far_reflect)s
     """
     input = _support.as_input(input)
     plan = _checks.check_generic_filter(

@@ -71,6 +71,32 @@ def test_windows_larger_than_input_and_unit_axes(dtype, ndim, mode):
     _same("percentile_filter", x, 80, size=(9,) + (2,) * (ndim - 1), **kw)
 
 
+@pytest.mark.parametrize("mode", ["reflect", "grid-mirror"])
+def test_windows_reaching_four_lengths_reflect_on(mode):
+    # SciPy 1.17's N-D windows read memory outside the input 4, 6, 8... lengths below an
+    # axis's start in these modes (undefined results): here the reflection repeats, as
+    # np.pad's 'symmetric' does; compared with sorted windows of the padded array
+    x = _data((2, 5), np.float64, 4) + np.arange(5) / 8  # no ties
+    size, origin = 47, 3  # reaches 26 = 5.2 lengths below, 20 above
+    lo = size // 2 + origin
+    padded = np.pad(x, ((0, 0), (lo, size - 1 - lo)), mode="symmetric")
+    windows = np.sort(np.lib.stride_tricks.sliding_window_view(padded, size, axis=1), -1)
+    kw = {"mode": mode, "origin": (0, origin)}
+    np.testing.assert_array_equal(rf.median_filter(x, size=(1, size), **kw), windows[..., 23])
+    np.testing.assert_array_equal(rf.rank_filter(x, 5, size=(1, size), **kw), windows[..., 5])
+    footprint = np.ones((1, size), bool)
+    footprint[0, 1::2] = False  # the even offsets only: an N-D window, not separable
+    got = rf.maximum_filter(x, footprint=footprint, **kw)
+    np.testing.assert_array_equal(got, padded_max(padded, footprint[0], x.shape[1]))
+    got = rf.generic_filter(x, np.min, footprint=footprint, **kw)
+    np.testing.assert_array_equal(got, -padded_max(-padded, footprint[0], x.shape[1]))
+
+
+def padded_max(padded, taps, n):
+    """Maxima over the taps of windows sliding along the last axis of a padded array."""
+    return np.stack([padded[:, i : i + taps.size][:, taps].max(axis=1) for i in range(n)], 1)
+
+
 @pytest.mark.parametrize("dtype", [np.int32, np.float32])
 def test_1d_rank_path_uses_whole_window(dtype):
     # SciPy 1.17's 1-D rank path ignores the footprint's False entries
