@@ -220,10 +220,9 @@ def _extreme_pass(src, dst, step, cval, minimum, take):
         return
     view = (pre, n, post)
     block, jblocks, kblock = _row_blocks(n, post, size, jd.lanes(src))
-    # van Herk runs keep a row of running extremes per index: only where a run fits in
-    # the axis (n >= size); shorter axes are scanned point by point, with no scratch
-    runs = size > _rank.DIRECT_ROWS and n >= size
-    acc_shape = (pre * jblocks, post) if runs else (1, 1)
+    # van Herk runs keep a row of running extremes per index; windows of up to
+    # DIRECT_ROWS rows are scanned point by point, with no scratch
+    acc_shape = (pre * jblocks, post) if size > _rank.DIRECT_ROWS else (1, 1)
     acc = take(acc_shape, dtype, src)
     _rank.line_extreme_rows(
         src.reshape(view), dst.reshape(view), acc, *args, block, kblock,

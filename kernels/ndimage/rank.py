@@ -93,6 +93,42 @@ def _pick(a, b, minimum):
 
 
 @jd.func
+def _mapped(line, k, n, mode, c):
+    """``line[k]`` in the line's dtype, ``k`` mapped by the mode (``c`` for cval). (The
+    correlation kernels' ``line_at`` returns float64, which would round 64-bit integers
+    before they are compared.)"""
+    if k < 0 or k >= n:
+        k = map_index(k, n, mode)
+        if k < 0:
+            return c
+    return line[k]
+
+
+@jd.func
+def _mapped_runs(line, res, j0, stop, size, half, mode, c, minimum):
+    """Outputs ``j0 <= j < stop`` of the 1-D ``line`` by van Herk runs whose reads go
+    through the mode: the outputs whose windows leave the line. Each costs about three
+    reads, as inside, where a scan of its window would cost ``size``: the edges of a
+    long window, and every output of a window longer than the line."""
+    n = line.shape[0]
+    while j0 < stop:
+        j1 = min(j0 + size, stop)
+        lo = j1 - 1 - half
+        best = _mapped(line, lo, n, mode, c)
+        for t in range(lo + 1, j0 - half + size):
+            best = _pick(best, _mapped(line, t, n, mode, c), minimum)
+        res[j1 - 1] = best
+        for j in range(j1 - 2, j0 - 1, -1):
+            best = _pick(best, _mapped(line, j - half, n, mode, c), minimum)
+            res[j] = best
+        right = _mapped(line, j0 - half + size - 1, n, mode, c)
+        for j in range(j0 + 1, j1):
+            right = _pick(right, _mapped(line, j - half + size - 1, n, mode, c), minimum)
+            res[j] = _pick(res[j], right, minimum)
+        j0 = j1
+
+
+@jd.func
 def _line_edge(line, j, size, half, mode, cv, minimum):
     """Output ``j`` of the 1-D ``line`` by a scan of its window (any position)."""
     n = line.shape[0]
@@ -122,10 +158,14 @@ def line_extreme(q, src, out, size, origin, mode, cv, minimum, block):
     # outputs whose window lies inside the line: half <= j <= n - size + half
     first = min(max(start, half), stop)
     last = max(min(stop, n - size + half + 1), first)
-    for j in range(start, first):
-        res[j] = _line_edge(line, j, size, half, mode, cv, minimum)
-    for j in range(last, stop):
-        res[j] = _line_edge(line, j, size, half, mode, cv, minimum)
+    if size <= DIRECT_LAST:
+        for j in range(start, first):
+            res[j] = _line_edge(line, j, size, half, mode, cv, minimum)
+        for j in range(last, stop):
+            res[j] = _line_edge(line, j, size, half, mode, cv, minimum)
+    else:
+        _mapped_runs(line, res, start, first, size, half, mode, cv[0], minimum)
+        _mapped_runs(line, res, last, stop, size, half, mode, cv[0], minimum)
     m = last - first
     if m <= 0:
         return
@@ -181,13 +221,72 @@ def line_extreme(q, src, out, size, origin, mode, cv, minimum, block):
         j0 = j1
 
 
+@jd.func
+def _row_pick(o, b, src, i, s, k0, k1, c, minimum):
+    """``o = pick(b, row s of src[i])`` over the lines ``k0:k1`` (``c`` where ``s < 0``)."""
+    m = k1 - k0
+    if s < 0:
+        for k in range(m):
+            o[k] = _pick(b[k], c, minimum)
+        return
+    a = src[i, s, k0:k1]
+    if minimum:
+        for k in range(m):
+            o[k] = jd.fmin(b[k], a[k])
+    else:
+        for k in range(m):
+            o[k] = jd.fmax(b[k], a[k])
+
+
+@jd.func
+def _row_set(o, src, i, s, k0, k1, c):
+    """``o = row s of src[i]`` over the lines ``k0:k1`` (``c`` where ``s < 0``)."""
+    m = k1 - k0
+    if s < 0:
+        for k in range(m):
+            o[k] = c
+        return
+    a = src[i, s, k0:k1]
+    for k in range(m):
+        o[k] = a[k]
+
+
+@jd.func
+def _mapped_row_runs(src, out, r, i, j0, stop, size, half, mode, c, minimum, k0, k1):
+    """`_mapped_runs` for the rows ``j0 <= j < stop`` of `line_extreme_rows`, whose
+    windows leave the axis; ``r`` holds the running right parts."""
+    n = src.shape[1]
+    while j0 < stop:
+        j1 = min(j0 + size, stop)
+        lo = j1 - 1 - half
+        o = out[i, j1 - 1, k0:k1]
+        _row_set(o, src, i, map_index(lo, n, mode), k0, k1, c)
+        for t in range(lo + 1, j0 - half + size):
+            _row_pick(o, o, src, i, map_index(t, n, mode), k0, k1, c, minimum)
+        for j in range(j1 - 2, j0 - 1, -1):
+            s = map_index(j - half, n, mode)
+            _row_pick(out[i, j, k0:k1], out[i, j + 1, k0:k1], src, i, s, k0, k1, c, minimum)
+        _row_set(r, src, i, map_index(j0 - half + size - 1, n, mode), k0, k1, c)
+        for j in range(j0 + 1, j1):
+            _row_pick(r, r, src, i, map_index(j - half + size - 1, n, mode), k0, k1, c, minimum)
+            o = out[i, j, k0:k1]
+            if minimum:
+                for k in range(k1 - k0):
+                    o[k] = jd.fmin(o[k], r[k])
+            else:
+                for k in range(k1 - k0):
+                    o[k] = jd.fmax(o[k], r[k])
+        j0 = j1
+
+
 @jd.kernel(max_registers=MAX_REGISTERS, raises=False)
 def line_extreme_rows(q, kb, src, out, acc, size, origin, mode, cv, minimum, block, kblock):
     """As `line_extreme` along axis 1 of the 3-D ``src`` (``post > 1``), for the lines
     ``kb * kblock <= k < (kb + 1) * kblock`` at once: each step updates a row of
     them. ``(i, jb) = divmod(q, ceil(n / block))``; ``acc`` is scratch of shape
     ``(pre * ceil(n / block), post)`` (one row per index) when ``size > DIRECT_ROWS``
-    and ``n >= size`` (van Herk runs fit in the axis)."""
+    (van Herk runs, inside the axis and, with reads through the mode, where the windows
+    leave it)."""
     q = np.int64(q)
     n = src.shape[1]
     blocks = (n + block - 1) // block
@@ -202,9 +301,9 @@ def line_extreme_rows(q, kb, src, out, acc, size, origin, mode, cv, minimum, blo
     last = max(min(stop, n - size + half + 1), first)
     if size <= DIRECT_ROWS:
         first = last = stop  # every row by the scan below
-    # `acc` has a row per index only where van Herk runs fit (size > DIRECT_ROWS and
-    # n >= size); it is (1, 1) otherwise, and its row 0 is never read then
-    r = acc[q if size > DIRECT_ROWS and n >= size else 0, k0:k1]
+    # `acc` has a row per index for van Herk runs (size > DIRECT_ROWS); it is (1, 1)
+    # otherwise, and its row 0 is never read then
+    r = acc[q if size > DIRECT_ROWS else 0, k0:k1]
     j0 = first
     while j0 < last:
         j1 = min(j0 + size, last)
@@ -250,11 +349,13 @@ def line_extreme_rows(q, kb, src, out, acc, size, origin, mode, cv, minimum, blo
                     r[k] = v
                     o[k] = jd.fmax(o[k], v)
         j0 = j1
-    # rows scanned point by point (short windows, or windows leaving the axis)
     c = cv[0]
+    if size > DIRECT_ROWS:  # the rows whose windows leave the axis
+        _mapped_row_runs(src, out, r, i, start, first, size, half, mode, c, minimum, k0, k1)
+        _mapped_row_runs(src, out, r, i, last, stop, size, half, mode, c, minimum, k0, k1)
+        return
+    # short windows: every row scanned point by point
     for j in range(start, stop):
-        if j >= first and j < last:
-            continue
         o = out[i, j, k0:k1]
         s0 = map_index(j - half, n, mode)
         s1 = map_index(j - half + 1, n, mode)
@@ -709,18 +810,6 @@ def window_rank_scratch(r, row0, src, out, scratch, shape, offs, foff, lo, hi, m
         gather(row, col, src, buf, shape, offs, foff, lo, hi, mode, cv)
         out[row, col] = select(buf, count, rank)
 
-
-
-@jd.func
-def _mapped(line, k, n, mode, c):
-    """``line[k]`` in the line's dtype, ``k`` mapped by the mode (``c`` for cval). (The
-    correlation kernels' ``line_at`` returns float64, which would round 64-bit integers
-    before they are compared.)"""
-    if k < 0 or k >= n:
-        k = map_index(k, n, mode)
-        if k < 0:
-            return c
-    return line[k]
 
 
 # Long windows of `line_rank` are searched in blocks of this many places

@@ -132,6 +132,12 @@ def test_long_minmax_windows(dtype, mode):
     _same("minimum_filter", x, size=(7, 11, 3), origin=(1, -3, 0), **kw)
     _same("maximum_filter", x[0], size=(80, 13), **kw)
     _same("maximum_filter", x[:, 0, 0].copy(), size=9, **kw)
+    # windows far longer than the axis: van Herk runs reading through the mode, one run
+    # covering every output (each output scanning its window cost size * n)
+    for size, origin in ((75, 0), (75, -37), (300, 149), (1001, 3)):
+        for axis in (0, 1, 2):
+            _same("minimum_filter1d", x, size, axis=axis, origin=origin, **kw)
+            _same("maximum_filter1d", x, size, axis=axis, origin=-origin // 2, **kw)
 
 
 @pytest.mark.parametrize("dtype", [np.int16, np.float32])
