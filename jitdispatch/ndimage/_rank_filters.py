@@ -219,10 +219,13 @@ def _extreme_pass(src, dst, step, cval, minimum, take):
         )
         return
     view = (pre, n, post)
-    block, jblocks, kblock = _row_blocks(n, post, size, jd.lanes(src))
-    # van Herk runs keep a row of running extremes per index; windows of up to
-    # DIRECT_ROWS rows are scanned point by point, with no scratch
-    acc_shape = (pre * jblocks, post) if size > _rank.DIRECT_ROWS else (1, 1)
+    lanes = jd.lanes(src)
+    block, jblocks, kblock = _row_blocks(n, post, size, lanes)
+    # van Herk runs keep a row of running extremes per index (the kernel tells them by
+    # the scratch's shape); short windows and short axes are scanned point by point
+    shortest = min(size, _rank.RUNS_MIN_AXIS) if lanes > 1 else size  # CPU: edges too
+    runs = size > _rank.DIRECT_ROWS and n >= shortest
+    acc_shape = (pre * jblocks, post) if runs else (1, 1)
     acc = take(acc_shape, dtype, src)
     _rank.line_extreme_rows(
         src.reshape(view), dst.reshape(view), acc, *args, block, kblock,

@@ -86,6 +86,17 @@ MAX_REGISTERS = 64
 DIRECT_LAST = 5  # (line_extreme compares at most 5 points in one expression)
 DIRECT_ROWS = 4
 
+# Rows whose windows leave the axis: van Herk runs reading through the mode on the CPU
+# (`_mapped_row_runs`); CUDA threads scan them point by point, as measured there, until
+# a device check compares the two: inlined into `line_extreme_rows`, the runs doubled
+# its spills under the register bound (308 -> 612 bytes, sm_90 ptxas).
+ROW_EDGE_RUNS = jd.per_target(cpu=1, cuda=0)
+# Runs keep a scratch row per index, a fraction ceil(n / size) / n of the array along
+# an axis of n rows (more for an axis shorter than the window: 1 / n); axes shorter
+# than this (and than the window) are scanned point by point, with no scratch: at most
+# RUNS_MIN_AXIS - 1 rows, each costing `size` reads.
+RUNS_MIN_AXIS = 8
+
 
 @jd.func
 def _pick(a, b, minimum):
@@ -284,9 +295,11 @@ def line_extreme_rows(q, kb, src, out, acc, size, origin, mode, cv, minimum, blo
     """As `line_extreme` along axis 1 of the 3-D ``src`` (``post > 1``), for the lines
     ``kb * kblock <= k < (kb + 1) * kblock`` at once: each step updates a row of
     them. ``(i, jb) = divmod(q, ceil(n / block))``; ``acc`` is scratch of shape
-    ``(pre * ceil(n / block), post)`` (one row per index) when ``size > DIRECT_ROWS``
-    (van Herk runs, inside the axis and, with reads through the mode, where the windows
-    leave it)."""
+    ``(pre * ceil(n / block), post)`` (one row per index) for van Herk runs, inside the
+    axis and, on the CPU, with reads through the mode where the windows leave it (see
+    `ROW_EDGE_RUNS`); it is ``(1, 1)`` where the rows are scanned point by point
+    (``size <= DIRECT_ROWS``, or an axis shorter than the window and `RUNS_MIN_AXIS`;
+    on CUDA, shorter than the window)."""
     q = np.int64(q)
     n = src.shape[1]
     blocks = (n + block - 1) // block
@@ -299,11 +312,10 @@ def line_extreme_rows(q, kb, src, out, acc, size, origin, mode, cv, minimum, blo
     half = size // 2 + origin
     first = min(max(start, half), stop)
     last = max(min(stop, n - size + half + 1), first)
-    if size <= DIRECT_ROWS:
+    runs = acc.shape[1] > 1  # (post > 1: a row per index of `acc`)
+    if not runs:
         first = last = stop  # every row by the scan below
-    # `acc` has a row per index for van Herk runs (size > DIRECT_ROWS); it is (1, 1)
-    # otherwise, and its row 0 is never read then
-    r = acc[q if size > DIRECT_ROWS else 0, k0:k1]
+    r = acc[q if runs else 0, k0:k1]
     j0 = first
     while j0 < last:
         j1 = min(j0 + size, last)
@@ -350,12 +362,15 @@ def line_extreme_rows(q, kb, src, out, acc, size, origin, mode, cv, minimum, blo
                     o[k] = jd.fmax(o[k], v)
         j0 = j1
     c = cv[0]
-    if size > DIRECT_ROWS:  # the rows whose windows leave the axis
+    if ROW_EDGE_RUNS == 1 and runs:  # (CUDA does not compile this: the first test
+        # compares constants) the rows whose windows leave the axis
         _mapped_row_runs(src, out, r, i, start, first, size, half, mode, c, minimum, k0, k1)
         _mapped_row_runs(src, out, r, i, last, stop, size, half, mode, c, minimum, k0, k1)
         return
-    # short windows: every row scanned point by point
+    # rows scanned point by point (short windows; on CUDA also windows leaving the axis)
     for j in range(start, stop):
+        if j >= first and j < last:
+            continue
         o = out[i, j, k0:k1]
         s0 = map_index(j - half, n, mode)
         s1 = map_index(j - half + 1, n, mode)
