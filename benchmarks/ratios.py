@@ -124,6 +124,7 @@ PAIRED = [
     ("bench_ndimage.FiltersBeyondKept.", "time_jitdispatch_beyond", "beyond the kept memory"),
     ("bench_ndimage.FiltersFortranOrder.", "time_jitdispatch_fortran", "Fortran-ordered input"),
     ("bench_ndimage.FiltersSignal.", "time_jitdispatch_signal", "1-D signal"),
+    ("bench_ndimage.FiltersLongWindows.", "time_jitdispatch_long", "long windows"),
 ]
 
 

@@ -48,6 +48,12 @@ def _d2(module):
     return d2
 
 
+def _ramp(n):
+    """Asymmetric weights of ``n`` taps summing to 1."""
+    w = np.arange(1.0, n + 1.0)
+    return w / w.sum()
+
+
 def _weights(ndim):
     return np.ones((3,) * ndim) / 3**ndim
 
@@ -247,6 +253,39 @@ class FiltersSignal(_Timing):
         self.call(sndi, self.x)
 
     def time_jitdispatch_signal(self, name, spec):
+        self.call(jndi, self.x)
+
+
+class FiltersLongWindows(_Timing):
+    """Windows of tens to hundreds of points, where the edges (the outputs whose
+    windows leave the array) are a large share of the work, and windows longer than the
+    axis, where every output is an edge (the 512x64 rows); float32, the shape last in
+    the name. SciPy is timed in the same class."""
+
+    CALLS = {
+        "gaussian_filter-sigma20-1024x1024": lambda m, x: m.gaussian_filter(x, 20.0),
+        "correlate1d-201-last-axis-1024x1024": lambda m, x: m.correlate1d(x, _ramp(201), axis=-1),
+        "uniform_filter-101-1024x1024": lambda m, x: m.uniform_filter(x, 101),
+        "maximum_filter-101-1024x1024": lambda m, x: m.maximum_filter(x, 101),
+        "minimum_filter1d-301-last-axis-1024x1024": lambda m, x: m.minimum_filter1d(x, 301),
+        "minimum_filter1d-301-axis0-1024x1024": lambda m, x: m.minimum_filter1d(x, 301, axis=0),
+        "median_filter-1x201-1024x1024": lambda m, x: m.median_filter(x, (1, 201)),
+        "gaussian_filter1d-sigma50-512x64": lambda m, x: m.gaussian_filter1d(x, 50.0),
+        "maximum_filter1d-301-512x64": lambda m, x: m.maximum_filter1d(x, 301),
+    }
+    params = (sorted(CALLS), ["float32"])
+    param_names = ["function", "input"]
+
+    def setup(self, name, spec):
+        shape = tuple(int(n) for n in name.rpartition("-")[2].split("x"))
+        self.x = np.random.default_rng(0).random(shape, dtype=np.float32)
+        self.call = self.CALLS[name]
+        self.call(jndi, self.x)  # compile (or load from the disk cache) and warm up
+
+    def time_scipy(self, name, spec):
+        self.call(sndi, self.x)
+
+    def time_jitdispatch_long(self, name, spec):
         self.call(jndi, self.x)
 
 
