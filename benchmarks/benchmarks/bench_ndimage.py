@@ -192,7 +192,26 @@ class FiltersDask(_Filters):
         self.call(jndi, self.dask_x).compute(scheduler="threads")
 
 
-class FiltersFortranOrder(_Timing):
+class _SameCalls(_Timing):
+    """SciPy and jitdispatch timed in one class on the same calls (``CALLS``: name ->
+    call(module, x)) and the same array, which ``make_array(name, spec)`` makes; the
+    subclass names its jitdispatch variant's timing method, which calls `timed`."""
+
+    param_names = ["function", "input"]
+
+    def setup(self, name, spec):
+        self.x = self.make_array(name, spec)
+        self.call = self.CALLS[name]
+        self.call(jndi, self.x)  # compile (or load from the disk cache) and warm up
+
+    def time_scipy(self, name, spec):
+        self.call(sndi, self.x)
+
+    def timed(self):
+        self.call(jndi, self.x)
+
+
+class FiltersFortranOrder(_SameCalls):
     """Fortran-ordered inputs (as ``x.T`` of a C array, or from Fortran and MATLAB
     files). The kernels read C order, so jitdispatch first copies the input into lent
     memory in tiles (`_support.assign`); the result is C-ordered, as SciPy's. SciPy is
@@ -210,21 +229,15 @@ class FiltersFortranOrder(_Timing):
         )
     }
     params = (sorted(CALLS), ["2048x2048-float32", "2048x2048-float64"])
-    param_names = ["function", "input"]
 
-    def setup(self, name, spec):
-        self.x = np.asfortranarray(make_input(spec))
-        self.call = self.CALLS[name]
-        self.call(jndi, self.x)  # compile (or load from the disk cache) and warm up
-
-    def time_scipy(self, name, spec):
-        self.call(sndi, self.x)
+    def make_array(self, name, spec):
+        return np.asfortranarray(make_input(spec))
 
     def time_jitdispatch_fortran(self, name, spec):
-        self.call(jndi, self.x)
+        self.timed()
 
 
-class FiltersSignal(_Timing):
+class FiltersSignal(_SameCalls):
     """A 1-D signal of 4M float64 values, where SciPy 1.17's rank filters take their
     own 1-D path (a window kept ordered from one output to the next) and jitdispatch's
     a selection network over lanes of outputs (`line_network`, 5 and 11 points) or a
@@ -242,21 +255,15 @@ class FiltersSignal(_Timing):
         "uniform_filter1d": lambda m, x: m.uniform_filter1d(x, 21),
     }
     params = (sorted(CALLS), ["4M-float64"])
-    param_names = ["function", "input"]
 
-    def setup(self, name, spec):
-        self.x = np.random.default_rng(0).random(1 << 22)
-        self.call = self.CALLS[name]
-        self.call(jndi, self.x)  # compile (or load from the disk cache) and warm up
-
-    def time_scipy(self, name, spec):
-        self.call(sndi, self.x)
+    def make_array(self, name, spec):
+        return np.random.default_rng(0).random(1 << 22)
 
     def time_jitdispatch_signal(self, name, spec):
-        self.call(jndi, self.x)
+        self.timed()
 
 
-class FiltersLongWindows(_Timing):
+class FiltersLongWindows(_SameCalls):
     """Windows of tens to hundreds of points, where the edges (the outputs whose
     windows leave the array) are a large share of the work, and windows longer than the
     axis, where every output is an edge (the 512x64 rows); float32, the shape last in
@@ -274,19 +281,13 @@ class FiltersLongWindows(_Timing):
         "maximum_filter1d-301-512x64": lambda m, x: m.maximum_filter1d(x, 301),
     }
     params = (sorted(CALLS), ["float32"])
-    param_names = ["function", "input"]
 
-    def setup(self, name, spec):
+    def make_array(self, name, spec):
         shape = tuple(int(n) for n in name.rpartition("-")[2].split("x"))
-        self.x = np.random.default_rng(0).random(shape, dtype=np.float32)
-        self.call = self.CALLS[name]
-        self.call(jndi, self.x)  # compile (or load from the disk cache) and warm up
-
-    def time_scipy(self, name, spec):
-        self.call(sndi, self.x)
+        return np.random.default_rng(0).random(shape, dtype=np.float32)
 
     def time_jitdispatch_long(self, name, spec):
-        self.call(jndi, self.x)
+        self.timed()
 
 
 class FiltersBeyondKept(_Timing):
