@@ -47,10 +47,10 @@ output : array or dtype, optional
     device, that receives the result, or the dtype of a new result array.
     A NumPy subclass (``np.matrix``) is written in place and, as in SciPy, the
     result is a plain ndarray view of it; a masked array is refused (pass
-    ``out.data``). By default the result has the dtype of `input`. Results are converted as
-    SciPy's C code converts them on x86-64: integers truncate toward zero and
-    wrap around (through int32 for 8- and 16-bit types and bool, int64 for
-    wider ones). Where C leaves a conversion undefined (a value outside even
+    ``out.data``). By default the result has the dtype of `input`. Results are
+    converted as SciPy's C code converts them on x86-64: integers truncate toward
+    zero and wrap around (through int32 for 8- and 16-bit types and bool, int64
+    for wider ones). Where C leaves a conversion undefined (a value outside even
     those ranges), GPUs saturate instead.""",
     "mode_reflect": f"""\
 mode : str, optional
