@@ -440,7 +440,9 @@ def line_extreme_rows(q, kb, src, out, acc, size, origin, mode, cv, minimum, blo
             a = src[i, s0, k0:k1]
             for k in range(m):
                 o[k] = a[k]
-        for t in range(t0, size):
+        for t in range(t0, size):  # (`_row_pick` written out: the CPU's hot path for
+            # 2-4 rows, where a call per row made minimum_filter1d of 3 rows on 2048^2
+            # float32 1.9 -> 2.4-3.2 ms)
             s = map_index(j - half + t, n, mode)
             if s < 0:
                 for k in range(m):
