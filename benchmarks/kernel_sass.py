@@ -36,7 +36,8 @@ def _tool(name):
 
 
 def _launches():
-    """``(label, kernel, args)``: what the benchmarks' 2048x2048 float32 filters launch."""
+    """``(label, kernel, args)``: what the benchmarks' 2048x2048 float32 filters launch, and
+    the running mean that integer results take on CUDA."""
     from jitdispatch.kernels.ndimage import correlate as c
     from jitdispatch.kernels.ndimage import rank as r
 
@@ -48,6 +49,7 @@ def _launches():
     window = (np.zeros((9, 2), np.int64), np.zeros(9, np.int64), i64, i64)
     cv = np.zeros(1, f32)
     out2 = np.zeros((4, 8), f32)
+    u8 = np.zeros((4, 8), np.uint8)  # integer results: a running sum per thread on CUDA
     return [
         (
             "correlate_nd (correlate)",
@@ -61,6 +63,8 @@ def _launches():
          (rows3, w5, 0, 1, False, 1, 2, 0.0, 0, rows3)),
         ("uniform_rows (uniform_filter1d)", c.uniform_rows,
          (rows3, 5, 0, False, 1, 2, 0.0, 0, rows3)),
+        ("uniform_lines (uniform_filter1d, uint8)", c.uniform_lines,
+         (u8, 5, 0, 2, 0.0, c.CAST_VIA_INT32, u8)),
         ("laplace_flat (laplace)", c.laplace_flat,
          (flat, np.zeros((2, 2), np.int64), 0.0, 0, flat)),
         ("line_extreme (maximum_filter1d)", r.line_extreme,

@@ -179,9 +179,9 @@ def _real_line_pass(src, dst, step, op, cval, flags=0):
     if inner == 1:
         s2, d2 = src.reshape(outer, n), dst.reshape(outer, n)
         if op == "uniform":
-            _k.uniform_lines(
-                s2, step.size, step.origin, step.mode, cval, cast, d2, ndrange=outer, cost=n
-            )
+            per = int(_k.LINES) if jd.lanes(s2) > 1 else 1  # lines an index (`LINES`)
+            args = (s2, step.size, step.origin, step.mode, cval, cast, d2)
+            _k.uniform_lines(*args, ndrange=-(-outer // per), cost=per * n)
             return
         width, blocks = _blocks(src, n, outer)
         launch = (blocks, outer) if swap else (outer, blocks)
@@ -206,33 +206,52 @@ def _real_line_pass(src, dst, step, op, cval, flags=0):
     kernel(*args, ndrange=launch, cost=width * len(weights))
 
 
-# Longest lines that `_buffered_lines` takes, by the dtype of the pass's input. Measured
-# on 2 cores, 4M values in lines of 48 to 700, 5 to 25 taps, serial and parallel: float64
-# lines are read in place by `correlate_lines` and `uniform_lines`, which are faster past
-# 64 outputs (running means 1.1-1.7x slower through the buffer at 72-500); float32 ones
-# past about 256, where copying each line to float64 costs more than the set-up it
-# saves (5 taps: 0.6 of the time at 128, 1.1-1.3 at 384-500); integer lines, widened tap
-# by tap there, take 0.55-0.95 of the time through the buffer at every length it holds.
+# Longest lines that `_buffered_lines` takes for a correlation, by the dtype of the
+# pass's input. Measured on 2 cores, 4M values in lines of 48 to 700, 5 to 25 taps,
+# serial and parallel: float64 lines are read in place by `correlate_lines`, which is
+# faster past 64 outputs; float32 ones past about 256, where copying each line to
+# float64 costs more than the set-up it saves (5 taps: 0.6 of the time at 128, 1.1-1.3
+# at 384-500); integer lines, widened tap by tap there, take 0.55-0.95 of the time
+# through the buffer at every length it holds. Running means take the buffer wherever a
+# line's copy fits (four sums side by side there: 1.3-2.8x faster than `uniform_lines`
+# for float64 and float32 lines of 32-400).
 _BUFFERED_LINE = {np.dtype(np.float64): 64, np.dtype(np.float32): 256}
+
+
+_lengths = _support.Kept(64)  # running means' stand-in weights (`_running_weights`)
+
+
+def _running_weights(size):
+    """Zeros of ``size``: `buffered_lines` takes a running mean's length from its weights'
+    (kept for repeated calls: a new array costs more than a small call's kernel)."""
+    found = _lengths.get(size)
+    if found is None:
+        found = _lengths.put(size, np.zeros(size))
+    return found
 
 
 def _buffered_lines(src, dst, n, op, step, cval, cast):
     """`_real_line_pass` along the last axis on the CPU through `buffered_lines`, several
-    whole lines an index, for short lines (`_BUFFERED_LINE`; any that fit the kernel's
-    scratch for other dtypes): a line's set-up in `correlate_lines` or `uniform_lines`
-    costs more than its arithmetic there. False for anything else (a GPU, longer lines,
-    strided arrays, weights too long for the scratch)."""
+    whole lines an index, for short lines (correlations: `_BUFFERED_LINE`, any that fit
+    the kernel's scratch for other dtypes; running means: any that fit): a line's set-up
+    in `correlate_lines` or `uniform_lines` costs more than its arithmetic there. False
+    for anything else (a GPU, longer lines, strided arrays, weights too long for the
+    scratch)."""
     if jd.lanes(src) == 1:
         return False
     if not (_support.is_c_contiguous(src) and _support.is_c_contiguous(dst)):
         return False
     stride, scratch = n + step.size - 1, int(_k.BUFFERED)  # its CPU value
-    if stride > scratch or n > _BUFFERED_LINE.get(np.dtype(src.dtype), scratch):
+    longest = scratch if op == "uniform" else _BUFFERED_LINE.get(np.dtype(src.dtype), scratch)
+    if stride > scratch or n > longest:
         return False
     lines = math.prod(tuple(src.shape)) // n
-    per = min(scratch // stride, max(1, -(-lines // _support.CPU_INDICES)))
+    per = max(1, -(-lines // _support.CPU_INDICES))
+    if op == "uniform":  # four running sums side by side (`running_sums4`) at least
+        per = max(per, 4)
+    per = min(scratch // stride, per)
     if op == "uniform":
-        weights, sym, running = np.zeros(step.size), 0, 1
+        weights, sym, running = _running_weights(step.size), 0, 1
     else:
         weights = np.ascontiguousarray(step.weights, dtype=np.float64)
         sym, running = _symmetry(weights), 0

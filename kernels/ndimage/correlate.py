@@ -26,7 +26,7 @@ import numpy as np
 
 import jitdispatch as jd
 
-from .boundary import map_index
+from .boundary import MODE_NEAREST, map_index
 
 # How a float64 result becomes the output type (`cast` argument of the kernels).
 # (x86-64 C, as SciPy is built: a conversion goes through a 32-bit integer for the types
@@ -514,6 +514,95 @@ def correlate_lines(a, b, src, w, origin, sym, swap, width, mode, cval, cast, ou
 BUFFERED = jd.per_target(cpu=1024, cuda=1)
 
 
+@jd.func
+def extend_line(ext, b, line, first, count, mode, cval):
+    """``ext[b + q]`` for ``q`` in ``[0, count)``: the value at position ``first + q`` of
+    ``line``, read through the boundary mode, as float64 (``b`` unsigned).
+
+    The positions go in runs that a loop copies (a vector loop where it reads forward):
+    inside the line, the mapped index moves by one per position, up or down (reflect,
+    mirror and wrap), until it reaches an end of the line; constant and nearest repeat one
+    value to the line's edge, or to the end. One `map_index` a run, not one a value:
+    mapping every value cost more than the running mean of a short line itself.
+    """
+    n = line.shape[0]
+    q = 0
+    while q < count:
+        p = first + q
+        d = b + np.uint64(q)
+        if p >= 0 and p < n:
+            m = min(count - q, n - p)
+            s = np.uint64(p)
+            for t in range(m):
+                ext[d + np.uint64(t)] = np.float64(line[s + np.uint64(t)])
+            q += m
+            continue
+        k = map_index(p, n, mode)
+        if k < 0 or mode == MODE_NEAREST or n == 1:  # one value to the edge, or the end
+            m = count - q if p >= n else min(count - q, -p)
+            v = cval if k < 0 else np.float64(line[np.uint64(k)])
+            for t in range(m):
+                ext[d + np.uint64(t)] = v
+            q += m
+            continue
+        step = map_index(p + 1, n, mode) - k  # +1 or -1 within a run, else a turn
+        if step == 1:
+            m = min(count - q, n - k)
+            s = np.uint64(k)
+            for t in range(m):
+                ext[d + np.uint64(t)] = np.float64(line[s + np.uint64(t)])
+        elif step == -1:
+            m = min(count - q, k + 1)
+            s = np.uint64(k)
+            for t in range(m):
+                ext[d + np.uint64(t)] = np.float64(line[s - np.uint64(t)])
+        else:
+            m = 1
+            ext[d] = np.float64(line[np.uint64(k)])
+        q += m
+
+
+@jd.func
+def running_sums(ext, acc, b, c, n, nw):
+    """One line's running sums of ``nw`` values as SciPy sums them: ``acc[c + j]`` the sum
+    of ``ext[b + j : b + j + nw]`` for ``j`` in ``[0, n)``, each the previous one plus the
+    value entering and minus the value leaving."""
+    total = 0.0
+    for t in range(nw):
+        total += ext[b + np.uint64(t)]
+    acc[c] = total
+    for j in range(1, n):
+        u = b + np.uint64(j)
+        total += ext[u + np.uint64(nw - 1)] - ext[u - np.uint64(1)]
+        acc[c + np.uint64(j)] = total
+
+
+@jd.func
+def running_sums4(ext, acc, b, c, stride, n, nw):
+    """`running_sums` of four lines side by side (their copies ``stride`` apart in
+    ``ext``, their sums ``n`` apart in ``acc``): each line's sum is a chain of additions,
+    and four chains overlap where one waits on each addition."""
+    s1, s2, s3 = np.uint64(stride), np.uint64(2 * stride), np.uint64(3 * stride)
+    t0 = t1 = t2 = t3 = 0.0
+    for t in range(nw):
+        u = b + np.uint64(t)
+        t0 += ext[u]
+        t1 += ext[u + s1]
+        t2 += ext[u + s2]
+        t3 += ext[u + s3]
+    n1, n2, n3 = np.uint64(n), np.uint64(2 * n), np.uint64(3 * n)
+    acc[c], acc[c + n1], acc[c + n2], acc[c + n3] = t0, t1, t2, t3
+    h = np.uint64(nw - 1)
+    for j in range(1, n):
+        u = b + np.uint64(j) - np.uint64(1)
+        v = c + np.uint64(j)
+        t0 += ext[u + h + np.uint64(1)] - ext[u]
+        t1 += ext[u + s1 + h + np.uint64(1)] - ext[u + s1]
+        t2 += ext[u + s2 + h + np.uint64(1)] - ext[u + s2]
+        t3 += ext[u + s3 + h + np.uint64(1)] - ext[u + s3]
+        acc[v], acc[v + n1], acc[v + n2], acc[v + n3] = t0, t1, t2, t3
+
+
 @jd.kernel(raises=False)
 def buffered_lines(g, src, n, w, origin, sym, running, per, mode, cval, cast, out):
     """A 1-D pass along the last axis on the CPU, ``per`` whole lines of ``n`` outputs an
@@ -521,13 +610,14 @@ def buffered_lines(g, src, n, w, origin, sym, running, per, mode, cval, cast, ou
     arrays, flat. The correlation with ``w`` (``sym`` as in `correlate_lines`), or with
     ``running`` set SciPy's running mean of ``len(w)`` values (``w`` unused).
 
-    Index ``g`` copies each of its lines, extended at both ends by the mode, into one
-    float64 buffer, one after the other (``n + len(w) - 1`` values a line). A correlation
-    then runs every tap once over the whole buffer (`correlate_chunk`: long vector
-    loops; the sums that straddle two lines' copies are dropped), a running mean runs
-    along each line's copy as `uniform_lines` does; each line's ``n`` results are
-    gathered and stored at once. Short lines cost `correlate_lines` and `uniform_lines`
-    more in set-up per line than in arithmetic. Every sum is in SciPy's order, as there.
+    Index ``g`` copies each of its lines, extended at both ends by the mode
+    (`extend_line`), into one float64 buffer, one after the other (``n + len(w) - 1``
+    values a line). A correlation then runs every tap once over the whole buffer
+    (`correlate_chunk`: long vector loops; the sums that straddle two lines' copies are
+    dropped); running means sum along four lines' copies at a time (`running_sums4`),
+    then divide in one vector loop. Each line's ``n`` results are gathered and stored at
+    once. Short lines cost `correlate_lines` and `uniform_lines` more in set-up per line
+    than in arithmetic. Every sum is in SciPy's order, as there.
     """
     g = np.int64(g)
     nw = w.shape[0]
@@ -538,32 +628,19 @@ def buffered_lines(g, src, n, w, origin, sym, running, per, mode, cval, cast, ou
     o0 = g * per
     o1 = min(o0 + per, lines)
     first = -origin - nw // 2  # input under the first tap of a line's output 0
-    lo, hi = inside(first, first, stride, n)
     # unsigned indices: no negative-index wrap-around test per element
     for o in range(o0, o1):
         b = np.uint64((o - o0) * stride)
-        row = o * n
-        for q in range(lo):
-            k = map_index(first + q, n, mode)
-            ext[b + np.uint64(q)] = cval if k < 0 else np.float64(src[np.uint64(row + k)])
-        start = np.uint64(row + first)
-        for q in range(lo, hi):
-            ext[b + np.uint64(q)] = np.float64(src[start + np.uint64(q)])
-        for q in range(hi, stride):
-            k = map_index(first + q, n, mode)
-            ext[b + np.uint64(q)] = cval if k < 0 else np.float64(src[np.uint64(row + k)])
+        extend_line(ext, b, src[o * n : o * n + n], first, stride, mode, cval)
+    m = (o1 - o0) * n
     if running:
-        for o in range(o0, o1):  # straight into each line's place in ext
-            b, c = np.uint64((o - o0) * stride), np.uint64((o - o0) * n)
-            total = 0.0
-            for t in range(nw):
-                total += ext[b + np.uint64(t)]
-            acc[c] = total / nw  # the sum is kept undivided; each output divides it
-            for j in range(1, n):
-                u = b + np.uint64(j)
-                total += ext[u + np.uint64(nw - 1)] - ext[u - np.uint64(1)]
-                acc[c + np.uint64(j)] = total / nw
-        m = (o1 - o0) * n
+        fours = (o1 - o0) // 4 * 4
+        for r in range(0, fours, 4):
+            running_sums4(ext, acc, np.uint64(r * stride), np.uint64(r * n), stride, n, nw)
+        for r in range(fours, o1 - o0):
+            running_sums(ext, acc, np.uint64(r * stride), np.uint64(r * n), n, nw)
+        for q in range(m):  # the sums are kept undivided; each output divides its own
+            acc[q] = acc[q] / nw
         store_chunk(out[o0 * n : o0 * n + m], acc, m, cast)
         return
     count = (o1 - o0) * stride - (nw - 1)  # sums at every start in the buffer
@@ -572,7 +649,6 @@ def buffered_lines(g, src, n, w, origin, sym, running, per, mode, cval, cast, ou
         b, c = np.uint64((o - o0) * stride), np.uint64((o - o0) * n)
         for j in range(n):
             ext[c + np.uint64(j)] = acc[b + np.uint64(j)]
-    m = (o1 - o0) * n
     store_chunk(out[o0 * n : o0 * n + m], ext, m, cast)
 
 
@@ -692,46 +768,79 @@ def correlate_rows(a, b, block, src, w, origin, sym, swap, width, mode, cval, ca
         store_chunk(out[o, i, j0 : j0 + m], acc, m, cast)
 
 
-@jd.kernel(raises=False)
-def uniform_lines(o, src, size, origin, mode, cval, cast, out):
-    """Running mean of ``size`` along line ``o`` of ``src`` ``(lines, n)``, as SciPy sums it.
+# Lines an index of `uniform_lines` takes: on the CPU four running sums side by side, on
+# CUDA one a thread; and its scratch, a chunk for each (``CHUNK * LINES``: a local
+# array's size on CUDA is one constant).
+LINES = jd.per_target(cpu=4, cuda=1)
+LINES_SCRATCH = jd.per_target(cpu=4 * 64, cuda=1)
 
-    One index per line: the running sum is sequential, and its rounding is what SciPy's
-    results carry (integer outputs depend on it). The means go through a chunk of
-    scratch, so that the loop over the line's interior has no branch and the conversion
-    to the output type is a vector loop.
+
+@jd.kernel(raises=False)
+def uniform_lines(g, src, size, origin, mode, cval, cast, out):
+    """Running means of ``size`` along lines ``LINES * g`` on of ``src`` ``(lines, n)``, as
+    SciPy sums them.
+
+    Each line's running sum is sequential, and its rounding is what SciPy's results carry
+    (integer outputs depend on it). A chunk of outputs reads the values entering and
+    leaving its windows into two rows of scratch (`extend_line`: copies, the mode applied
+    a run at a time where they leave the line), then adds and subtracts them in order.
+    On the CPU an index takes `LINES` lines and runs their sums side by side: one chain
+    of additions waits on each addition, four overlap. The division and the conversion
+    to the output type are vector loops over the chunk.
     """
-    o = np.int64(o)
-    line = src[o]
-    n = line.shape[0]
+    g = np.int64(g)
+    lines, n = src.shape
+    o0 = g * LINES
+    count = min(LINES, lines - o0)
     first = -(size // 2) - origin  # input position of the window's first element at i = 0
-    # outputs lo <= i < hi add and drop elements inside the line
-    lo = max(1, 1 - first)
-    hi = max(min(n, n - first - size + 1), lo)
-    vals = jd.local.array(CHUNK, np.float64)
-    acc = 0.0
-    for t in range(size):
-        acc += line_at(line, first + t, n, mode, cval)
+    heads = jd.local.array(LINES_SCRATCH, np.float64)  # entering; then the sums
+    tails = jd.local.array(LINES_SCRATCH, np.float64)  # leaving
+    sums = jd.local.array(LINES, np.float64)
+    for r in range(count):  # output 0's window, summed in order
+        total = 0.0
+        for t0 in range(0, size, CHUNK):
+            m = min(CHUNK, size - t0)
+            extend_line(heads, np.uint64(0), src[o0 + r], first + t0, m, mode, cval)
+            for q in range(m):
+                total += heads[q]
+        sums[r] = total
     for i0 in range(0, n, CHUNK):
-        i1 = min(i0 + CHUNK, n)
-        for i in range(i0, min(i1, lo)):
-            if i > 0:
-                head = line_at(line, first + i + size - 1, n, mode, cval)
-                acc += head - line_at(line, first + i - 1, n, mode, cval)
-            vals[i - i0] = acc / size  # the sum is kept undivided; each output divides it
-        a = max(i0, lo)
-        b = max(min(i1, hi), a)
-        heads = line[first + a + size - 1 : first + b + size - 1]
-        tails = line[first + a - 1 : first + b - 1]
-        v = vals[a - i0 : b - i0]
-        for q in range(b - a):
-            acc += np.float64(heads[q]) - np.float64(tails[q])
-            v[q] = acc / size
-        for i in range(b, i1):
-            head = line_at(line, first + i + size - 1, n, mode, cval)
-            acc += head - line_at(line, first + i - 1, n, mode, cval)
-            vals[i - i0] = acc / size
-        store_chunk(out[o, i0:i1], vals, i1 - i0, cast)
+        m = min(CHUNK, n - i0)
+        for r in range(count):
+            b = np.uint64(r * CHUNK)
+            extend_line(heads, b, src[o0 + r], first + i0 + size - 1, m, mode, cval)
+            extend_line(tails, b, src[o0 + r], first + i0 - 1, m, mode, cval)
+        q0 = 1 if i0 == 0 else 0  # output 0 is its window's sum itself
+        if count == 4:
+            t0, t1, t2, t3 = sums[0], sums[1], sums[2], sums[3]
+            if q0:
+                heads[0], heads[CHUNK], heads[2 * CHUNK], heads[3 * CHUNK] = t0, t1, t2, t3
+            for q in range(q0, m):
+                u = np.uint64(q)
+                t0 += heads[u] - tails[u]
+                t1 += heads[u + np.uint64(CHUNK)] - tails[u + np.uint64(CHUNK)]
+                t2 += heads[u + np.uint64(2 * CHUNK)] - tails[u + np.uint64(2 * CHUNK)]
+                t3 += heads[u + np.uint64(3 * CHUNK)] - tails[u + np.uint64(3 * CHUNK)]
+                heads[u] = t0
+                heads[u + np.uint64(CHUNK)] = t1
+                heads[u + np.uint64(2 * CHUNK)] = t2
+                heads[u + np.uint64(3 * CHUNK)] = t3
+            sums[0], sums[1], sums[2], sums[3] = t0, t1, t2, t3
+        else:
+            for r in range(count):
+                v, x = heads[r * CHUNK : r * CHUNK + m], tails[r * CHUNK : r * CHUNK + m]
+                total = sums[r]
+                if q0:
+                    v[0] = total
+                for q in range(q0, m):
+                    total += v[q] - x[q]
+                    v[q] = total
+                sums[r] = total
+        for r in range(count):
+            v = heads[r * CHUNK : r * CHUNK + m]
+            for q in range(m):  # each output divides the undivided sum
+                v[q] = v[q] / size
+            store_chunk(out[o0 + r, i0 : i0 + m], v, m, cast)
 
 
 @jd.kernel(raises=False)

@@ -658,16 +658,17 @@ def test_buffered_lines_to_the_last_bit(mode):
     enough for their dtype (`_BUFFERED_LINE`: float64, float32; integers as long as the
     buffer holds) several to an index (any weights, and running means); longer lines
     take the other kernels. The correlation runs over each line's extended copy in
-    SciPy's order and the running mean sums as SciPy's does, so results are SciPy's to
-    the last bit, at the ends of lines as well; each dtype's longest buffered line and
-    the next length are here."""
+    SciPy's order and the running mean sums as SciPy's does (four lines side by side,
+    and the lines left over one at a time), so results are SciPy's to the last bit, at
+    the ends of lines as well; each dtype's longest buffered line and the next length
+    are here, windows longer than the line too."""
     rng = np.random.default_rng(10)
     f8, f4 = _BUFFERED_LINE[np.dtype(np.float64)], _BUFFERED_LINE[np.dtype(np.float32)]
     fits = int(_kc.BUFFERED) - 39  # with 40 weights, the longest line the buffer holds
     cases = [(np.float64, length) for length in (1, 3, 8, 33, f8, f8 + 1, 300)]
     cases += [(np.float32, f4), (np.float32, f4 + 1), (np.int16, fits), (np.int16, fits + 1)]
     for dtype, length in cases:
-        x = data((40, length), dtype, seed=length)
+        x = data((42, length), dtype, seed=length)  # 42 lines: 4 to an index, 2 left over
         for n in (1, 2, 3, 5, 6, 9, 40):
             for w in _weight_kinds(rng, n):
                 kw = dict(mode=mode, cval=0.5, origin=_origin(rng, n))
@@ -681,6 +682,9 @@ def test_buffered_lines_to_the_last_bit(mode):
             )
     ints = data((500, 7), np.int16, seed=11)  # running sums rounded into integers
     compare("uniform_filter1d", ints, 4, mode=mode, cval=3.0, output=np.uint8)
+    ints = data((6, 1100), np.int16, seed=12)  # lines too long for the buffer
+    for size in (4, 1500):
+        compare("uniform_filter1d", ints, size, mode=mode, cval=3.0, output=np.uint8)
     compare("correlate1d", ints, [1.0, -2.5, 3.0, 0.5, 1.0, 2.0], mode=mode, output=np.int8)
 
 
@@ -993,3 +997,11 @@ def test_case_table_covers_every_function_mode_and_dtype():
     assert seen == set(itertools.product(NAMES, MODES))
     dtypes = {DTYPES[(k + NAMES.index(n)) % len(DTYPES)] for n, k in CASES}
     assert dtypes == set(DTYPES)
+
+
+def test_running_mean_scratch_holds_a_chunk_per_line():
+    """`uniform_lines` sizes its scratch with one constant (a CUDA local array's size
+    must be one): a chunk for each of the lines an index takes, on every target."""
+    for target in ("cpu", "cuda"):
+        chunks = _kc.CHUNK.value(target) * _kc.LINES.value(target)
+        assert _kc.LINES_SCRATCH.value(target) == chunks
