@@ -22,7 +22,6 @@ N-D window spanning every input axis.
 from __future__ import annotations
 
 import collections
-import contextlib
 import functools
 import math
 import numbers
@@ -790,25 +789,41 @@ class Spares:
         weakref.finalize(array, self._result_freed, buffer).atexit = False
         return array
 
-    @contextlib.contextmanager
     def lend(self):
-        taken = []
+        """``with SPARES.lend() as take:``, see the class's docstring."""
+        return _Loan(self)
 
-        def take(shape, dtype, like):
-            dtype = np.dtype(dtype)
-            nbytes = math.prod(shape) * dtype.itemsize
-            if type(like) is not np.ndarray or not _dispatch.HOT[0] or nbytes < self.SMALL:
-                return jd.empty(tuple(shape), dtype, like=like)
-            buffer = self._take(nbytes, 2 * nbytes)
-            taken.append(buffer)
-            return _shaped(buffer, shape, dtype, nbytes)
 
-        try:
-            yield take
-        finally:
-            if taken:
-                self._give(taken)
-                taken.clear()  # `take` may outlive the block: no reference left behind
+class _Loan:
+    """One ``with SPARES.lend() as take:`` block: its ``take`` lends memory, and the end
+    of the block gives it back. A class rather than a generator's context manager: every
+    filter call opens one, and this costs a fifth as much."""
+
+    __slots__ = ("_spares", "_taken")
+
+    def __init__(self, spares):
+        self._spares = spares
+        self._taken = []
+
+    def __enter__(self):
+        return self.take
+
+    def __exit__(self, *exc):
+        taken = self._taken
+        if taken:
+            self._spares._give(taken)
+            taken.clear()  # `take` may outlive the block: no reference left behind
+        return False
+
+    def take(self, shape, dtype, like):
+        dtype = np.dtype(dtype)
+        nbytes = math.prod(shape) * dtype.itemsize
+        spares = self._spares
+        if type(like) is not np.ndarray or not _dispatch.HOT[0] or nbytes < spares.SMALL:
+            return jd.empty(tuple(shape), dtype, like=like)
+        buffer = spares._take(nbytes, 2 * nbytes)
+        self._taken.append(buffer)
+        return _shaped(buffer, shape, dtype, nbytes)
 
 
 SPARES = Spares(_config.SPARE_BYTES)
@@ -819,9 +834,9 @@ if hasattr(os, "register_at_fork"):  # a child forked while a thread held the lo
 def new_array(shape, dtype, like):
     """An uninitialised array of ``shape`` and ``dtype`` where ``like`` is (as
     `jitdispatch.empty`); on the CPU its memory comes from, and goes back to, `SPARES`."""
-    shape = tuple(int(n) for n in shape)
     if type(like) is np.ndarray and _dispatch.HOT[0]:
-        return SPARES.result(shape, dtype)
+        return SPARES.result(shape if type(shape) is tuple else tuple(map(int, shape)), dtype)
+    shape = tuple(int(n) for n in shape)
     return jd.empty(shape, dtype, like=like)
 
 
@@ -859,6 +874,8 @@ def kernel_view(array):
 def is_c_contiguous(array):
     """Whether ``array`` (NumPy, CuPy, torch, numba device array) is C-contiguous,
     without importing its library."""
+    if type(array) is np.ndarray:
+        return array.flags.c_contiguous
     flags = getattr(array, "flags", None)
     if flags is not None and hasattr(flags, "c_contiguous"):
         return bool(flags.c_contiguous)
