@@ -211,6 +211,8 @@ def _extreme_pass(src, dst, step, cval, minimum, take):
         per_index = _per_index(src)
         if per_index > 1:
             per_index = min(n, max(per_index, -(-pre * n // CPU_INDICES)))
+            if size > _rank.DIRECT_LAST and n + size - 1 <= int(_rank.LINE_COPY):
+                per_index = n  # whole lines, through a copy (`LINE_COPY`)
         block = size * -(-per_index // size)
         view = (pre, n)
         _rank.line_extreme(

@@ -26,7 +26,7 @@ import numpy as np
 
 import jitdispatch as jd
 
-from .boundary import MODE_NEAREST, map_index
+from .boundary import extend_line, map_index
 
 # How a float64 result becomes the output type (`cast` argument of the kernels).
 # (x86-64 C, as SciPy is built: a conversion goes through a 32-bit integer for the types
@@ -512,54 +512,6 @@ def correlate_lines(a, b, src, w, origin, sym, swap, width, mode, cval, cast, ou
 # extended copies fit its float64 scratch of BUFFERED values (on CUDA it is never
 # launched: a thread computes its outputs from the line itself).
 BUFFERED = jd.per_target(cpu=1024, cuda=1)
-
-
-@jd.func
-def extend_line(ext, b, line, first, count, mode, cval):
-    """``ext[b + q]`` for ``q`` in ``[0, count)``: the value at position ``first + q`` of
-    ``line``, read through the boundary mode, as float64 (``b`` unsigned).
-
-    The positions go in runs that a loop copies (a vector loop where it reads forward):
-    inside the line, the mapped index moves by one per position, up or down (reflect,
-    mirror and wrap), until it reaches an end of the line; constant and nearest repeat one
-    value to the line's edge, or to the end. One `map_index` a run, not one a value:
-    mapping every value cost more than the running mean of a short line itself.
-    """
-    n = line.shape[0]
-    q = 0
-    while q < count:
-        p = first + q
-        d = b + np.uint64(q)
-        if p >= 0 and p < n:
-            m = min(count - q, n - p)
-            s = np.uint64(p)
-            for t in range(m):
-                ext[d + np.uint64(t)] = np.float64(line[s + np.uint64(t)])
-            q += m
-            continue
-        k = map_index(p, n, mode)
-        if k < 0 or mode == MODE_NEAREST or n == 1:  # one value to the edge, or the end
-            m = count - q if p >= n else min(count - q, -p)
-            v = cval if k < 0 else np.float64(line[np.uint64(k)])
-            for t in range(m):
-                ext[d + np.uint64(t)] = v
-            q += m
-            continue
-        step = map_index(p + 1, n, mode) - k  # +1 or -1 within a run, else a turn
-        if step == 1:
-            m = min(count - q, n - k)
-            s = np.uint64(k)
-            for t in range(m):
-                ext[d + np.uint64(t)] = np.float64(line[s + np.uint64(t)])
-        elif step == -1:
-            m = min(count - q, k + 1)
-            s = np.uint64(k)
-            for t in range(m):
-                ext[d + np.uint64(t)] = np.float64(line[s - np.uint64(t)])
-        else:
-            m = 1
-            ext[d] = np.float64(line[np.uint64(k)])
-        q += m
 
 
 @jd.func
