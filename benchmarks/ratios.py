@@ -125,13 +125,14 @@ PAIRED = [
     ("bench_ndimage.FiltersFortranOrder.", "time_jitdispatch_fortran", "Fortran-ordered input"),
     ("bench_ndimage.FiltersSignal.", "time_jitdispatch_signal", "1-D signal"),
     ("bench_ndimage.FiltersLongWindows.", "time_jitdispatch_long", "long windows"),
+    ("bench_ndimage.FiltersSmall.", "time_jitdispatch_small", "small arrays"),
 ]
 
 
 def paired_tables(results):
     """Benchmark classes that time SciPy and one jitdispatch variant on the same calls
-    (multi-pass filters beyond the kept memory, Fortran-ordered inputs, a 1-D signal),
-    from one run."""
+    (multi-pass filters beyond the kept memory, Fortran-ordered inputs, a 1-D signal,
+    long windows, small arrays), from one run."""
     import itertools
 
     for base, variant, title in PAIRED:
@@ -144,9 +145,14 @@ def paired_tables(results):
             a, b = value([a]), value([b])
             if a and b:
                 print(
-                    f"{name.strip(chr(39)):28s} {spec.strip(chr(39)):18s} {a * 1e3:6.1f}ms "
-                    f"{b * 1e3:6.1f}ms {b / a:6.3f}"
+                    f"{name.strip(chr(39)):28s} {spec.strip(chr(39)):18s} {_ms(a)} {_ms(b)} "
+                    f"{b / a:6.3f}"
                 )
+
+
+def _ms(seconds):
+    """A time in ms, to 0.1 ms, or to the microsecond below 1 ms."""
+    return f"{seconds * 1e3:6.1f}ms" if seconds >= 1e-3 else f"{seconds * 1e3:6.3f}ms"
 
 
 def patch_table(results):

@@ -290,6 +290,37 @@ class FiltersLongWindows(_SameCalls):
         self.timed()
 
 
+class FiltersSmall(_SameCalls):
+    """Small and medium images (64x64 to 512x64 float32), where a call's fixed cost
+    (argument checks, dispatch, starting the threads: 10-30 microseconds) is much of its
+    time, and SciPy's own calls take tens of microseconds; ``uniform_filter1d`` also along
+    the last axis with a window half as long as the 64-long rows. SciPy is timed in the
+    same class, 50 calls a sample."""
+
+    number = 50
+    CALLS = {
+        name: CALLS[name]
+        for name in (
+            "correlate",
+            "gaussian_filter",
+            "maximum_filter",
+            "median_filter",
+            "sobel",
+            "uniform_filter",
+            "uniform_filter1d",
+        )
+    }
+    CALLS["uniform_filter1d-31-last-axis"] = lambda m, x: m.uniform_filter1d(x, 31)
+    params = (sorted(CALLS), ["64x64-float32", "256x256-float32", "512x64-float32"])
+
+    def make_array(self, name, spec):
+        shape = tuple(int(n) for n in spec.split("-")[0].split("x"))
+        return np.random.default_rng(0).random(shape, dtype=np.float32)
+
+    def time_jitdispatch_small(self, name, spec):
+        self.timed()
+
+
 class FiltersBeyondKept(_Timing):
     """Multi-pass filters on arrays larger than the memory jitdispatch keeps: the later
     passes run in place on the result, a band at a time, instead of through a spare
