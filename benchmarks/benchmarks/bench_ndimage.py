@@ -90,6 +90,13 @@ CALLS = {
     "vectorized_filter": lambda m, x, **kw: m.vectorized_filter(x, _mean, size=3, **kw),
 }
 NO_DASK = {"generic_laplace", "generic_gradient_magnitude", "vectorized_filter"}
+# the filters the classes of other inputs time: one of each kind of kernel
+SIX = ("correlate", "gaussian_filter", "maximum_filter", "median_filter", "sobel", "uniform_filter")
+
+
+def _some(names):
+    """The entries of `CALLS` for ``names``."""
+    return {name: CALLS[name] for name in names}
 
 
 def make_input(spec):
@@ -217,17 +224,7 @@ class FiltersFortranOrder(_SameCalls):
     memory in tiles (`_support.assign`); the result is C-ordered, as SciPy's. SciPy is
     timed in the same class on the same arrays."""
 
-    CALLS = {
-        name: CALLS[name]
-        for name in (
-            "correlate",
-            "gaussian_filter",
-            "maximum_filter",
-            "median_filter",
-            "sobel",
-            "uniform_filter",
-        )
-    }
+    CALLS = _some(SIX)
     params = (sorted(CALLS), ["2048x2048-float32", "2048x2048-float64"])
 
     def make_array(self, name, spec):
@@ -298,18 +295,7 @@ class FiltersSmall(_SameCalls):
     same class, 50 calls a sample."""
 
     number = 50
-    CALLS = {
-        name: CALLS[name]
-        for name in (
-            "correlate",
-            "gaussian_filter",
-            "maximum_filter",
-            "median_filter",
-            "sobel",
-            "uniform_filter",
-            "uniform_filter1d",
-        )
-    }
+    CALLS = _some(SIX + ("uniform_filter1d",))
     CALLS["uniform_filter1d-31-last-axis"] = lambda m, x: m.uniform_filter1d(x, 31)
     params = (sorted(CALLS), ["64x64-float32", "256x256-float32", "512x64-float32"])
 
