@@ -84,9 +84,10 @@ MAX_REGISTERS = 64
 # common to the run); a scan leftwards from the core gives every window its left part,
 # a scan rightwards its right part, so each output costs about three reads whatever
 # ``size``. Hot loops are written out in the kernels (Numba does not inline ``jd.func``
-# helpers, and a call that takes arrays costs more than a short loop), with the choice
-# between min and max outside them and indices counted from 0 in row views, so that
-# they vectorise on the CPU.
+# helpers, and a call that takes arrays costs more than a short loop), or in a helper
+# called once for a whole block of outputs (`_runs`), with the choice between min and
+# max outside them and indices counted from 0 in row views, so that they vectorise on
+# the CPU.
 
 # Longest window scanned point by point: along the last axis (one vector op per point)
 # and along other axes (a row op per point).
