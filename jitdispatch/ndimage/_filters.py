@@ -248,13 +248,11 @@ def _buffered_lines(src, dst, n, op, step, cval, cast):
     lines = math.prod(tuple(src.shape)) // n
     per = max(1, -(-lines // _support.CPU_INDICES))
     if op == "uniform":  # four running sums side by side (`running_sums4`) at least
-        per = max(per, 4)
-    per = min(scratch // stride, per)
-    if op == "uniform":
-        weights, sym, running = _running_weights(step.size), 0, 1
+        per, weights, sym, running = max(per, 4), _running_weights(step.size), 0, 1
     else:
         weights = np.ascontiguousarray(step.weights, dtype=np.float64)
         sym, running = _symmetry(weights), 0
+    per = min(scratch // stride, per)
     args = (src.reshape(-1), n, weights, step.origin, sym, running, per, step.mode, cval)
     _k.buffered_lines(*args, cast, dst.reshape(-1), ndrange=-(-lines // per), cost=per * stride)
     return True

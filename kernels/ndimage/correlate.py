@@ -721,10 +721,12 @@ def correlate_rows(a, b, block, src, w, origin, sym, swap, width, mode, cval, ca
 
 
 # Lines an index of `uniform_lines` takes: on the CPU four running sums side by side, on
-# CUDA one a thread; and its scratch, a chunk for each (``CHUNK * LINES``: a local
-# array's size on CUDA is one constant).
+# CUDA one a thread; and its scratch, a chunk for each (one constant: a local array's
+# size on CUDA must be one).
 LINES = jd.per_target(cpu=4, cuda=1)
-LINES_SCRATCH = jd.per_target(cpu=4 * 64, cuda=1)
+LINES_SCRATCH = jd.per_target(
+    **{t: CHUNK.value(t) * LINES.value(t) for t in ("cpu", "cuda")}
+)
 
 
 @jd.kernel(raises=False)

@@ -997,11 +997,3 @@ def test_case_table_covers_every_function_mode_and_dtype():
     assert seen == set(itertools.product(NAMES, MODES))
     dtypes = {DTYPES[(k + NAMES.index(n)) % len(DTYPES)] for n, k in CASES}
     assert dtypes == set(DTYPES)
-
-
-def test_running_mean_scratch_holds_a_chunk_per_line():
-    """`uniform_lines` sizes its scratch with one constant (a CUDA local array's size
-    must be one): a chunk for each of the lines an index takes, on every target."""
-    for target in ("cpu", "cuda"):
-        chunks = _kc.CHUNK.value(target) * _kc.LINES.value(target)
-        assert _kc.LINES_SCRATCH.value(target) == chunks
